@@ -1,0 +1,429 @@
+//! `egret`: the one binary. Subcommands serve the platform, load the demo
+//! city, run migrations, import registers, check credit codes and manage
+//! accounts.
+
+mod config;
+mod tls;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+use egret_domain::access::{Principal, Role};
+use egret_domain::refdata::ReferenceData;
+use egret_domain::uscc::Uscc;
+use egret_i18n::{Lang, Msg};
+use egret_store::{ImportMode, NewUser, Store};
+
+use crate::config::{Config, Overrides};
+
+#[derive(Parser)]
+#[command(name = "egret", version, about = "Egret: a city's ESG programme, end to end")]
+struct Cli {
+    /// Configuration file (TOML). Defaults to ./egret.toml when present.
+    #[arg(long, global = true, env = "EGRET_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite:FILE or postgres://USER:PASS@HOST/DB.
+    #[arg(long, global = true)]
+    db: Option<String>,
+    /// Language of messages printed by the CLI (zh-CN or en).
+    #[arg(long, global = true, env = "EGRET_LANG")]
+    lang: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web platform and API.
+    Serve {
+        /// Address to listen on, HOST:PORT.
+        #[arg(long)]
+        addr: Option<String>,
+    },
+    /// Write the synthetic demo city into the database (skipped if the
+    /// database already holds it); with --serve, serve it afterwards.
+    Demo {
+        /// Serve the platform after loading.
+        #[arg(long)]
+        serve: bool,
+        /// Address to listen on when serving.
+        #[arg(long)]
+        addr: Option<String>,
+        /// Number of organisations (default from data/demo/city.toml).
+        #[arg(long)]
+        orgs: Option<usize>,
+    },
+    /// Create or upgrade the database schema.
+    Migrate,
+    /// Unified social credit codes (GB 32100-2015).
+    Uscc {
+        #[command(subcommand)]
+        command: UsccCommand,
+    },
+    /// Import organisations from a CSV or XLSX file.
+    Import {
+        /// The file (.csv or .xlsx).
+        file: PathBuf,
+        /// Store the good rows even if some rows are wrong.
+        #[arg(long)]
+        skip_bad: bool,
+        /// Check only; store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsccCommand {
+    /// Check a code: prints valid/invalid and the reason; exit 0 if valid.
+    Check { code: String },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account (e.g. the first platform administrator).
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+        /// platform_admin, city_gov, analyst, bank, assurer or enterprise.
+        #[arg(long)]
+        role: String,
+        /// Password; read from EGRET_PASSWORD if omitted.
+        #[arg(long, env = "EGRET_PASSWORD", hide_env_values = true)]
+        password: String,
+        /// Credit code of an organisation to bind (repeatable).
+        #[arg(long = "org")]
+        orgs: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let lang = cli
+        .lang
+        .as_deref()
+        .and_then(Lang::parse)
+        .or_else(|| std::env::var("LANG").ok().as_deref().and_then(Lang::parse))
+        .unwrap_or(Lang::En);
+    // Pure commands need no runtime, configuration or database.
+    if let Command::Uscc {
+        command: UsccCommand::Check { code },
+    } = &cli.command
+    {
+        return uscc_check(code, lang);
+    }
+    let config = match Config::load(
+        cli.config.as_deref(),
+        Overrides {
+            database_url: cli.db.clone(),
+            addr: match &cli.command {
+                Command::Serve { addr } | Command::Demo { addr, .. } => addr.clone(),
+                _ => None,
+            },
+        },
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("egret: {e:#}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(&config);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("egret: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config, lang)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("egret: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing(config: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("EGRET_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if config.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+fn uscc_check(code: &str, lang: Lang) -> ExitCode {
+    match Uscc::parse(code) {
+        Ok(u) => {
+            let rd = ReferenceData::embedded();
+            let district = rd
+                .district(u.division_code())
+                .map(|d| match lang {
+                    Lang::ZhCn => d.name_zh.clone(),
+                    Lang::En => d.name_en.clone(),
+                })
+                .unwrap_or_else(|| u.division_code().to_string());
+            println!(
+                "{}",
+                Msg::new("cli-uscc-valid")
+                    .arg("code", u.as_str())
+                    .arg("type", u.type_code())
+                    .arg("division", district)
+                    .render(lang)
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            println!(
+                "{}",
+                Msg::new("cli-uscc-invalid")
+                    .arg("code", code.trim())
+                    .arg("reason", e.msg().render(lang))
+                    .render(lang)
+            );
+            ExitCode::from(1)
+        }
+    }
+}
+
+async fn run(command: Command, config: Config, lang: Lang) -> Result<ExitCode> {
+    match command {
+        Command::Uscc { .. } => unreachable!("handled before the runtime starts"),
+        Command::Migrate => {
+            let store = open(&config).await?;
+            println!("schema up to date ({:?})", store.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve { .. } => {
+            let store = open(&config).await?;
+            serve(store, &config, Vec::new(), false).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { serve: and_serve, orgs, .. } => {
+            let store = open(&config).await?;
+            let mut plan = egret_demo::DemoPlan::shipped()?;
+            if let Some(n) = orgs {
+                plan.organizations = n;
+            }
+            let started = Instant::now();
+            match egret_demo::load(&store, &plan).await? {
+                egret_demo::Outcome::Loaded(stats) => println!(
+                    "{}",
+                    Msg::new("cli-demo-loaded")
+                        .arg("orgs", stats.organizations)
+                        .arg("sites", stats.sites)
+                        .arg("periods", stats.periods)
+                        .arg("users", stats.users)
+                        .arg("seconds", format!("{:.1}", started.elapsed().as_secs_f64()))
+                        .render(lang)
+                ),
+                egret_demo::Outcome::AlreadyPresent => {
+                    println!("{}", Msg::new("cli-demo-present").render(lang))
+                }
+                egret_demo::Outcome::NotEmpty => {
+                    bail!("{}", Msg::new("cli-demo-not-empty").render(lang))
+                }
+            }
+            if and_serve {
+                let logins = plan
+                    .accounts
+                    .iter()
+                    .map(|a| (a.role.clone(), a.email.clone(), plan.password.clone()))
+                    .collect();
+                serve(store, &config, logins, true).await?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            file,
+            skip_bad,
+            dry_run,
+        } => import(&config, &file, skip_bad, dry_run, lang).await,
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    name,
+                    role,
+                    password,
+                    orgs,
+                },
+        } => {
+            let store = open(&config).await?;
+            let role: Role = role.parse().map_err(anyhow::Error::msg)?;
+            let system = Principal::system("cli");
+            let mut ids = Vec::new();
+            for code in &orgs {
+                ids.push(
+                    store
+                        .find_org_by_uscc(&system, code)
+                        .await
+                        .map_err(|e| anyhow::anyhow!(e.msg().render(lang)))?
+                        .org_id,
+                );
+            }
+            let id = store
+                .create_user(
+                    &system,
+                    &NewUser {
+                        email,
+                        display_name: name,
+                        role,
+                        password,
+                        orgs: ids,
+                    },
+                )
+                .await
+                .map_err(|e| anyhow::anyhow!(e.msg().render(lang)))?;
+            println!("{id}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+async fn open(config: &Config) -> Result<Store> {
+    Store::open(&config.database_url)
+        .await
+        .with_context(|| format!("opening database {}", config.redacted_db_url()))
+}
+
+async fn serve(
+    store: Store,
+    config: &Config,
+    demo_logins: Vec<(String, String, String)>,
+    demo: bool,
+) -> Result<()> {
+    let web = egret_web::WebConfig {
+        body_limit: config.body_limit,
+        upload_limit: config.upload_limit,
+        secure_cookies: config.tls.is_some() || config.secure_cookies,
+        demo_notice: demo || store.has_synthetic_data().await?,
+        demo_logins: demo_logins.clone(),
+    };
+    let state = egret_web::AppState::new(store, web);
+    let listener = tokio::net::TcpListener::bind(&config.addr)
+        .await
+        .with_context(|| format!("binding {}", config.addr))?;
+    let local = listener.local_addr()?;
+    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let host = if local.ip().is_unspecified() {
+        "127.0.0.1".to_string()
+    } else {
+        local.ip().to_string()
+    };
+    println!("Egret is running at {scheme}://{host}:{}/", local.port());
+    if !demo_logins.is_empty() {
+        println!("Demo log-ins (synthetic city):");
+        for (role, email, pw) in &demo_logins {
+            println!("  {role:<15} {email:<32} {pw}");
+        }
+    }
+    match &config.tls {
+        Some(tls) => tls::serve(state, listener, tls).await?,
+        None => egret_web::serve(state, listener).await?,
+    }
+    Ok(())
+}
+
+async fn import(
+    config: &Config,
+    file: &std::path::Path,
+    skip_bad: bool,
+    dry_run: bool,
+    lang: Lang,
+) -> Result<ExitCode> {
+    let bytes =
+        std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let rd = ReferenceData::embedded();
+    let name = file.display().to_string();
+    let parsed = if name.to_lowercase().ends_with(".xlsx") {
+        egret_import::read_orgs_xlsx(&bytes, rd)
+    } else {
+        egret_import::read_orgs_csv(&bytes, rd)
+    };
+    for e in &parsed.errors {
+        eprintln!(
+            "{}:{}{}: {}",
+            name,
+            e.row,
+            e.column
+                .as_deref()
+                .map(|c| format!(" [{c}]"))
+                .unwrap_or_default(),
+            e.msg.render(lang)
+        );
+    }
+    let rows: Vec<_> = parsed.rows.into_iter().map(|r| (r.row, r.org)).collect();
+    if dry_run || (!parsed.errors.is_empty() && !skip_bad) {
+        println!(
+            "{}",
+            Msg::new(if dry_run {
+                "upload-dry-summary"
+            } else {
+                "upload-refused"
+            })
+            .arg("file", &name)
+            .arg("good", rows.len())
+            .arg("bad", parsed.errors.len())
+            .render(lang)
+        );
+        return Ok(if parsed.errors.is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::from(1)
+        });
+    }
+    let store = open(config).await?;
+    let mode = if skip_bad {
+        ImportMode::SkipBad
+    } else {
+        ImportMode::AllOrNothing
+    };
+    let report = store
+        .import_orgs(&Principal::system("cli-import"), &rows, mode)
+        .await?;
+    for (row, m) in &report.refused {
+        eprintln!("{name}:{row} [uscc]: {}", m.render(lang));
+    }
+    let bad = parsed.errors.len() + report.refused.len();
+    if report.committed {
+        println!(
+            "{}",
+            Msg::new("upload-done")
+                .arg("file", &name)
+                .arg("created", report.created.len())
+                .arg("skipped", bad)
+                .render(lang)
+        );
+    } else {
+        println!(
+            "{}",
+            Msg::new("upload-refused")
+                .arg("file", &name)
+                .arg("bad", bad)
+                .render(lang)
+        );
+    }
+    Ok(if bad == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}

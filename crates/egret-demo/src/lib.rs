@@ -1,0 +1,591 @@
+//! The demo city: a deterministic, synthetic Xiamen written through the
+//! store (so it obeys the same validation, access rules and audit log as
+//! real data). The plan — counts, mixes, name parts, accounts — is data in
+//! `data/demo/city.toml`; real reference data (districts, zones, clusters,
+//! industries) comes from `data/reference/`.
+//!
+//! [`generate`] is pure: the same plan and seed give the same city.
+//! [`load`] writes it in one transaction.
+
+use std::collections::{BTreeMap, HashSet};
+
+use anyhow::{Context, Result, bail};
+use egret_domain::access::{Principal, Role};
+use egret_domain::org::{ListingInput, OrgInput, OrgProfile, Ownership, PeriodInput, SiteInput};
+use egret_domain::refdata::ReferenceData;
+use egret_domain::uscc;
+use egret_store::{NewUser, Store};
+use rand::seq::IndexedRandom;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+/// The shipped demo plan.
+const SHIPPED: &str = include_str!("../../../data/demo/city.toml");
+
+/// What the generator makes; see `data/demo/city.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoPlan {
+    pub version: String,
+    pub seed: u64,
+    pub organizations: usize,
+    pub listed: usize,
+    pub listed_soe_foreign: usize,
+    pub listed_mandatory_index: usize,
+    pub fiscal_years: Vec<i32>,
+    pub password: String,
+    pub ownership_weights: BTreeMap<String, u32>,
+    pub zone_per_mille: BTreeMap<String, u32>,
+    pub accounts: Vec<DemoAccount>,
+    pub names: Names,
+}
+
+/// A demo log-in.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoAccount {
+    pub role: String,
+    pub email: String,
+    pub name_zh: String,
+    pub name_en: String,
+    /// Selectors: `listed-soe-foreign:N`, `listed:N`, `sme:N` (1-based).
+    pub orgs: Vec<String>,
+}
+
+/// Parts of synthetic company names.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Names {
+    pub cores: Vec<(String, String)>,
+    /// Trade words by GB/T 4754 section letter.
+    pub trades: BTreeMap<String, Vec<(String, String)>>,
+}
+
+impl DemoPlan {
+    /// The plan shipped in `data/demo/city.toml`.
+    pub fn shipped() -> Result<DemoPlan> {
+        DemoPlan::from_toml(SHIPPED).context("data/demo/city.toml")
+    }
+
+    /// Parses and checks a plan.
+    pub fn from_toml(text: &str) -> Result<DemoPlan> {
+        let plan: DemoPlan = toml::from_str(text)?;
+        plan.check()?;
+        Ok(plan)
+    }
+
+    fn check(&self) -> Result<()> {
+        let rd = ReferenceData::embedded();
+        if self.listed > self.organizations {
+            bail!("listed ({}) exceeds organizations ({})", self.listed, self.organizations);
+        }
+        if self.listed_soe_foreign + self.listed_mandatory_index > self.listed * 2 {
+            bail!("listed_soe_foreign and listed_mandatory_index do not fit in listed");
+        }
+        for k in self.ownership_weights.keys() {
+            k.parse::<Ownership>()
+                .map_err(|_| anyhow::anyhow!("ownership_weights: unknown ownership `{k}`"))?;
+        }
+        for z in self.zone_per_mille.keys() {
+            if rd.zone(z).is_none() {
+                bail!("zone_per_mille: unknown zone `{z}`");
+            }
+        }
+        for a in &self.accounts {
+            a.role
+                .parse::<Role>()
+                .map_err(|e| anyhow::anyhow!("accounts[{}].role: {e}", a.email))?;
+            for sel in &a.orgs {
+                parse_selector(sel).with_context(|| format!("accounts[{}].orgs", a.email))?;
+            }
+        }
+        for s in rd.sections() {
+            if !self.names.trades.contains_key(&s.code) {
+                bail!("names.trades has no words for section {}", s.code);
+            }
+        }
+        if self.names.cores.len() < 10 {
+            bail!("names.cores needs at least 10 entries");
+        }
+        if self.password.chars().count() < egret_store::MIN_PASSWORD_LEN {
+            bail!("password is shorter than {} characters", egret_store::MIN_PASSWORD_LEN);
+        }
+        Ok(())
+    }
+}
+
+fn parse_selector(sel: &str) -> Result<(&str, usize)> {
+    let (kind, n) = sel
+        .split_once(':')
+        .ok_or_else(|| anyhow::anyhow!("selector `{sel}` must be KIND:N"))?;
+    if !matches!(kind, "listed-soe-foreign" | "listed" | "sme") {
+        bail!("selector `{sel}`: unknown kind `{kind}`");
+    }
+    let n: usize = n
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| anyhow::anyhow!("selector `{sel}`: N must be a positive number"))?;
+    Ok((kind, n))
+}
+
+/// A generated organisation with its sites and what kind of demo role it
+/// plays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DemoOrg {
+    pub profile: OrgProfile,
+    pub sites: Vec<SiteInput>,
+    pub listed_soe_foreign: bool,
+    pub sme: bool,
+}
+
+/// The whole synthetic city.
+#[derive(Debug, Clone, PartialEq)]
+pub struct City {
+    pub orgs: Vec<DemoOrg>,
+}
+
+/// Counts of what was written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Stats {
+    pub organizations: usize,
+    pub sites: usize,
+    pub periods: usize,
+    pub users: usize,
+}
+
+/// What [`load`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Loaded(Stats),
+    /// The database already holds the demo city; nothing written.
+    AlreadyPresent,
+    /// The database holds other data; nothing written.
+    NotEmpty,
+}
+
+/// Characters allowed in a credit code's body.
+const BODY_CHARS: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// GB 11714 check character of an 8-character organisation-code body.
+fn org_code_check(body: &[u8]) -> char {
+    const W: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = body
+        .iter()
+        .zip(W)
+        .map(|(c, w)| {
+            let v = match c {
+                b'0'..=b'9' => u32::from(c - b'0'),
+                _ => u32::from(c - b'A') + 10,
+            };
+            v * w
+        })
+        .sum();
+    match 11 - sum % 11 {
+        10 => 'X',
+        11 => '0',
+        n => char::from_digit(n, 10).expect("0..=9"),
+    }
+}
+
+fn credit_code(rng: &mut ChaCha8Rng, district: &str, taken: &mut HashSet<String>) -> String {
+    loop {
+        let body: Vec<u8> = (0..8).map(|_| *BODY_CHARS.choose(rng).expect("non-empty")).collect();
+        let mut first17 = format!("91{district}{}", String::from_utf8_lossy(&body));
+        first17.push(org_code_check(&body));
+        let code = format!(
+            "{first17}{}",
+            uscc::check_char(&first17).expect("generated prefix is well-formed")
+        );
+        if taken.insert(code.clone()) {
+            return code;
+        }
+    }
+}
+
+fn weighted<'a, T>(rng: &mut ChaCha8Rng, items: &'a [(T, u32)]) -> &'a T {
+    let total: u32 = items.iter().map(|(_, w)| w).sum();
+    let mut x = rng.random_range(0..total.max(1));
+    for (item, w) in items {
+        if x < *w {
+            return item;
+        }
+        x -= w;
+    }
+    &items[items.len() - 1].0
+}
+
+/// Employees and revenue (yuan) typical of a size band; the size class
+/// itself is computed by the domain from these, as for real data.
+fn size_figures(rng: &mut ChaCha8Rng, band: usize) -> (i64, Decimal) {
+    let (emp, rev_wan): ((i64, i64), (i64, i64)) = match band {
+        0 => ((3, 19), (30, 290)),
+        1 => ((20, 290), (320, 1_900)),
+        2 => ((310, 990), (2_100, 39_000)),
+        _ => ((1_000, 30_000), (41_000, 5_000_000)),
+    };
+    let employees = rng.random_range(emp.0..=emp.1);
+    let revenue_wan = rng.random_range(rev_wan.0..=rev_wan.1);
+    let extra_yuan = rng.random_range(0..10_000);
+    (employees, Decimal::from(revenue_wan * 10_000 + extra_yuan))
+}
+
+/// Builds the synthetic city from a plan (pure and deterministic).
+pub fn generate(plan: &DemoPlan) -> Result<City> {
+    let rd = ReferenceData::embedded();
+    let mut rng = ChaCha8Rng::seed_from_u64(plan.seed);
+    let districts: Vec<(String, u32)> = rd
+        .districts()
+        .map(|d| {
+            let w = d.population_2020.map_or(50, |p| (p / 10_000) as u32);
+            (d.code.clone(), w.max(1))
+        })
+        .collect();
+    let clusters: Vec<_> = rd.clusters().collect();
+    let all_divisions: Vec<_> = rd.divisions().collect();
+    let ownership: Vec<(Ownership, u32)> = plan
+        .ownership_weights
+        .iter()
+        .map(|(k, w)| (k.parse::<Ownership>().expect("checked"), *w))
+        .collect();
+
+    let mut taken_codes = HashSet::new();
+    let mut taken_names = HashSet::new();
+    let mut taken_tickers = HashSet::new();
+    let mut orgs = Vec::with_capacity(plan.organizations);
+    for i in 0..plan.organizations {
+        let listed = i < plan.listed;
+        let soe_foreign = listed && i < plan.listed_soe_foreign;
+        let district = weighted(&mut rng, &districts).clone();
+        // Industry: most organisations belong to a city cluster; the rest
+        // are spread over every division.
+        let (industry, cluster) = if rng.random_ratio(7, 10) {
+            let c = clusters.choose(&mut rng).expect("clusters exist");
+            match c.divisions.choose(&mut rng) {
+                Some(d) => (d.clone(), Some(c.id.clone())),
+                None => (all_divisions.choose(&mut rng).expect("divisions").code.clone(), None),
+            }
+        } else {
+            (all_divisions.choose(&mut rng).expect("divisions").code.clone(), None)
+        };
+        let division = rd.division(&industry).expect("from reference data");
+        let section = division.section.clone();
+        let own = if soe_foreign {
+            if rng.random_ratio(1, 4) { Ownership::CentralSoe } else { Ownership::LocalSoe }
+        } else if listed {
+            *weighted(
+                &mut rng,
+                &[(Ownership::Private, 60), (Ownership::LocalSoe, 22), (Ownership::CentralSoe, 6),
+                  (Ownership::HkMacaoTaiwan, 6), (Ownership::ForeignInvested, 6)],
+            )
+        } else {
+            *weighted(&mut rng, &ownership)
+        };
+
+        // Listing, with index memberships that mandate reporting.
+        let mut listings = Vec::new();
+        if listed {
+            let exch = if soe_foreign && i % 3 == 0 {
+                vec!["sse", "hkex"]
+            } else {
+                vec![*weighted(&mut rng, &[("sse", 45), ("szse", 45), ("bse", 4), ("hkex", 6)])]
+            };
+            let mandatory = i >= plan.listed_soe_foreign / 2
+                && i < plan.listed_soe_foreign / 2 + plan.listed_mandatory_index;
+            for ex in exch {
+                let ticker = loop {
+                    let t = match ex {
+                        "sse" => {
+                            if rng.random_ratio(1, 5) {
+                                format!("688{:03}", rng.random_range(0..1000))
+                            } else {
+                                format!("60{:04}", rng.random_range(0..4000))
+                            }
+                        }
+                        "szse" => match rng.random_range(0..3) {
+                            0 => format!("000{:03}", rng.random_range(1..1000)),
+                            1 => format!("002{:03}", rng.random_range(0..1000)),
+                            _ => format!("300{:03}", rng.random_range(0..1000)),
+                        },
+                        "bse" => format!("83{:04}", rng.random_range(0..10000)),
+                        _ => format!("{:05}", rng.random_range(1..10000)),
+                    };
+                    if taken_tickers.insert(format!("{ex}:{t}")) {
+                        break t;
+                    }
+                };
+                let mut indices = Vec::new();
+                if mandatory {
+                    match ex {
+                        "sse" if ticker.starts_with("688") => indices.push("star-50".to_string()),
+                        "sse" => indices.push("sse-180".to_string()),
+                        "szse" if ticker.starts_with("300") => indices.push("chinext".to_string()),
+                        "szse" => indices.push("szse-100".to_string()),
+                        _ => {}
+                    }
+                    if matches!(ex, "sse" | "szse") && rng.random_ratio(1, 2) {
+                        indices.push("csi-300".to_string());
+                    }
+                }
+                listings.push(ListingInput {
+                    exchange: ex.to_string(),
+                    ticker,
+                    indices,
+                });
+            }
+        }
+
+        // Pilot zones: only where the zone spans the district.
+        let zones: Vec<String> = rd
+            .zones()
+            .filter(|z| z.districts.contains(&district))
+            .filter(|z| {
+                let pm = plan.zone_per_mille.get(&z.id).copied().unwrap_or(0);
+                rng.random_range(0..1000) < pm
+            })
+            .map(|z| z.id.clone())
+            .collect();
+
+        // Size band: listed companies are medium or large.
+        let band = if listed {
+            if rng.random_ratio(3, 4) { 3 } else { 2 }
+        } else {
+            *weighted(&mut rng, &[(0usize, 45), (1, 35), (2, 15), (3, 5)])
+        };
+        let (employees, revenue) = size_figures(&mut rng, band);
+        let assets = (revenue * Decimal::from(rng.random_range(80..250)) / Decimal::from(100)).round_dp(2);
+        let sme = !listed && own == Ownership::Private && band <= 1;
+
+        // Names: city + two cores + trade + suffix; redrawn on collision.
+        let trades = &plan.names.trades[&section];
+        let (name_zh, name_en) = loop {
+            let a = plan.names.cores.choose(&mut rng).expect("cores");
+            let b = plan.names.cores.choose(&mut rng).expect("cores");
+            if a == b {
+                continue;
+            }
+            let (tz, te) = trades.choose(&mut rng).expect("trades");
+            let (sz, se) = if listed {
+                ("股份有限公司", "Co., Ltd.")
+            } else {
+                ("有限公司", "Co., Ltd.")
+            };
+            let zh = format!("厦门{}{}{tz}{sz}", a.0, b.0);
+            if taken_names.insert(zh.clone()) {
+                break (zh, format!("Xiamen {}{} {te} {se}", a.1, b.1.to_lowercase()));
+            }
+        };
+        let uscc = credit_code(&mut rng, &district, &mut taken_codes);
+        let input = OrgInput {
+            uscc,
+            name_zh: name_zh.clone(),
+            name_en: Some(name_en.clone()),
+            industry_code: industry.clone(),
+            cluster,
+            ownership: own.as_str().to_string(),
+            listings,
+            foreign_business: soe_foreign || rng.random_ratio(3, 10),
+            financial_institution: section == "J",
+            district: district.clone(),
+            zones: zones.clone(),
+            employees: Some(employees),
+            revenue_cny: Some(revenue),
+            total_assets_cny: Some(assets),
+            size_basis_year: plan.fiscal_years.iter().copied().filter(|y| *y < 2025).max(),
+        };
+        let profile = input.validate(rd).map_err(|errs| {
+            anyhow::anyhow!(
+                "demo organisation {i} is invalid: {}",
+                errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+            )
+        })?;
+
+        // Sites: head office, plus a works for producing industries.
+        let mut sites = vec![SiteInput {
+            name_zh: format!("{name_zh}总部"),
+            name_en: Some(format!("{name_en} head office")),
+            kind: "office".into(),
+            district: district.clone(),
+            address: Some(format!("synthetic address {}", i + 1)),
+            zone: zones.first().cloned(),
+        }];
+        if matches!(section.as_str(), "B" | "C" | "D" | "G") {
+            let (kind, zh, en) = match section.as_str() {
+                "G" => ("warehouse", "仓储中心", "warehouse"),
+                "D" => ("factory", "生产站", "plant"),
+                _ => ("factory", "生产基地", "works"),
+            };
+            let site_district = weighted(&mut rng, &districts).clone();
+            let site_zone = zones
+                .iter()
+                .find(|z| rd.zone(z).is_some_and(|zz| zz.districts.contains(&site_district)))
+                .cloned();
+            sites.push(SiteInput {
+                name_zh: format!("{name_zh}{zh}"),
+                name_en: Some(format!("{name_en} {en}")),
+                kind: kind.into(),
+                district: site_district,
+                address: Some(format!("synthetic address {}-2", i + 1)),
+                zone: site_zone,
+            });
+        }
+        orgs.push(DemoOrg {
+            profile,
+            sites,
+            listed_soe_foreign: soe_foreign,
+            sme,
+        });
+    }
+    Ok(City { orgs })
+}
+
+fn select<'a>(city: &'a City, sel: &str) -> Result<usize> {
+    let (kind, n) = parse_selector(sel)?;
+    let matches: Box<dyn Iterator<Item = (usize, &'a DemoOrg)>> = match kind {
+        "listed-soe-foreign" => Box::new(city.orgs.iter().enumerate().filter(|(_, o)| o.listed_soe_foreign)),
+        "listed" => Box::new(city.orgs.iter().enumerate().filter(|(_, o)| o.profile.is_listed())),
+        _ => Box::new(city.orgs.iter().enumerate().filter(|(_, o)| o.sme)),
+    };
+    matches
+        .map(|(i, _)| i)
+        .nth(n - 1)
+        .ok_or_else(|| anyhow::anyhow!("selector `{sel}` matches no organisation"))
+}
+
+/// Writes the demo city into `store` in one transaction, unless the
+/// database already holds data.
+pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
+    if store.count_orgs().await? > 0 {
+        return Ok(if store.has_synthetic_data().await? {
+            Outcome::AlreadyPresent
+        } else {
+            Outcome::NotEmpty
+        });
+    }
+    let city = generate(plan)?;
+    let system = Principal::system("demo");
+    // One hash for the shared demo password; each account still stores
+    // its own PHC string (same salt is acceptable for published demo
+    // credentials and saves seconds of argon2 work).
+    let pw = plan.password.clone();
+    let hash = tokio::task::spawn_blocking(move || egret_store::hash_password(&pw)).await??;
+    let mut tx = store.begin(&system).await?;
+    let mut ids = Vec::with_capacity(city.orgs.len());
+    let mut stats = Stats {
+        organizations: 0,
+        sites: 0,
+        periods: 0,
+        users: 0,
+    };
+    for org in &city.orgs {
+        let id = tx.create_org(&org.profile, true).await?;
+        for site in &org.sites {
+            tx.add_site(&id, site).await?;
+            stats.sites += 1;
+        }
+        for year in &plan.fiscal_years {
+            tx.add_period(&id, &PeriodInput::calendar(*year)).await?;
+            stats.periods += 1;
+        }
+        ids.push(id);
+        stats.organizations += 1;
+    }
+    for a in &plan.accounts {
+        let role: Role = a.role.parse().map_err(anyhow::Error::msg)?;
+        let mut orgs = Vec::new();
+        for sel in &a.orgs {
+            orgs.push(ids[select(&city, sel)?].clone());
+        }
+        tx.create_user_hashed(
+            &NewUser {
+                email: a.email.clone(),
+                display_name: format!("{} / {}", a.name_zh, a.name_en),
+                role,
+                password: String::new(),
+                orgs,
+            },
+            &hash,
+        )
+        .await?;
+        stats.users += 1;
+    }
+    tx.commit().await?;
+    Ok(Outcome::Loaded(stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn small() -> DemoPlan {
+        let mut p = DemoPlan::shipped().unwrap();
+        p.organizations = 300;
+        p
+    }
+
+    #[test]
+    fn shipped_plan_is_valid() {
+        let p = DemoPlan::shipped().unwrap();
+        assert!(p.organizations >= 3000);
+        assert_eq!(p.listed, 100);
+    }
+
+    #[test]
+    fn same_seed_same_city_other_seed_other_city() {
+        let p = small();
+        let a = generate(&p).unwrap();
+        let b = generate(&p).unwrap();
+        assert_eq!(a, b);
+        let mut q = p.clone();
+        q.seed += 1;
+        assert_ne!(generate(&q).unwrap(), a);
+    }
+
+    #[test]
+    fn city_covers_what_the_programme_needs() {
+        let p = small();
+        let city = generate(&p).unwrap();
+        let rd = ReferenceData::embedded();
+        assert_eq!(city.orgs.len(), 300);
+        let listed = city.orgs.iter().filter(|o| o.profile.is_listed()).count();
+        assert_eq!(listed, p.listed);
+        let soe_foreign = city
+            .orgs
+            .iter()
+            .filter(|o| o.profile.is_listed() && o.profile.is_state_controlled() && o.profile.foreign_business)
+            .count();
+        assert!(soe_foreign >= p.listed_soe_foreign, "{soe_foreign}");
+        assert!(city.orgs.iter().filter(|o| o.profile.sr_mandatory(rd)).count() >= 20);
+        for d in rd.districts() {
+            assert!(city.orgs.iter().any(|o| o.profile.district == d.code), "district {}", d.code);
+        }
+        for z in rd.zones() {
+            assert!(city.orgs.iter().any(|o| o.profile.zones.contains(&z.id)), "zone {}", z.id);
+        }
+        for own in Ownership::ALL {
+            assert!(city.orgs.iter().any(|o| o.profile.ownership == *own), "{own:?}");
+        }
+        let codes: HashSet<_> = city.orgs.iter().map(|o| o.profile.uscc.as_str()).collect();
+        assert_eq!(codes.len(), city.orgs.len(), "credit codes are unique");
+        assert!(city.orgs.iter().any(|o| o.sme));
+    }
+
+    #[test]
+    fn organisation_code_check_character_follows_gb11714() {
+        // Worked example: body 12345678 → Σ = 3+14+27+40+25+48+28+16 = 201,
+        // 201 mod 11 = 3, 11 - 3 = 8.
+        assert_eq!(org_code_check(b"12345678"), '8');
+    }
+
+    #[test]
+    fn bad_plans_are_refused_with_the_field() {
+        let text = SHIPPED.replace("organizations = 3000", "organizations = 10");
+        let err = DemoPlan::from_toml(&text).unwrap_err().to_string();
+        assert!(err.contains("listed"), "{err}");
+        let text = SHIPPED.replace("orgs = [\"sme:1\"]", "orgs = [\"vip:1\"]");
+        let err = format!("{:#}", DemoPlan::from_toml(&text).unwrap_err());
+        assert!(err.contains("vip"), "{err}");
+    }
+}

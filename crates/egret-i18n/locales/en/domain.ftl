@@ -1,0 +1,108 @@
+# Domain messages: credit codes, reference data, organisations, sizes.
+
+## Unified social credit code (GB 32100-2015)
+domain-uscc-length = A unified social credit code has { $expected } characters; this one has { $found }.
+domain-uscc-char = Character “{ $char }” at position { $position } is not allowed. Credit codes use digits and capital letters except I, O, S, V and Z.
+domain-uscc-authority = The first character “{ $char }” is not a registration-authority code (1–9, A, N or Y).
+domain-uscc-type = “{ $code }” (positions 1–2) is not a valid combination of registration authority and entity type.
+domain-uscc-division = Positions 3–8 must be a six-digit administrative division code; found “{ $value }”.
+domain-uscc-check = The check character (position 18) should be “{ $expected }” but is “{ $found }”. The code is probably mistyped.
+
+## Reference data files
+domain-refdata-io = Cannot read reference file { $file }: { $detail }
+domain-refdata-syntax = Reference file { $file } { $location } cannot be parsed: { $detail }
+domain-refdata-missing = Reference file { $file }: { $location } is missing or empty.
+domain-refdata-duplicate = Reference file { $file }: { $location } repeats “{ $value }”.
+domain-refdata-unknown = Reference file { $file }: { $location } refers to unknown “{ $value }”.
+domain-refdata-invalid = Reference file { $file }: { $location } has invalid value “{ $value }” (expected { $rule }).
+
+## Code lists
+domain-code-unknown = “{ $value }” is not a valid choice. Allowed: { $allowed }.
+domain-ownership-central-soe = Central state-owned enterprise
+domain-ownership-local-soe = Local state-owned enterprise
+domain-ownership-private = Private enterprise
+domain-ownership-foreign-invested = Foreign-invested enterprise
+domain-ownership-hk-macao-taiwan = Hong Kong, Macao or Taiwan invested enterprise
+domain-ownership-other = Other ownership
+domain-exchange-sse = Shanghai Stock Exchange
+domain-exchange-szse = Shenzhen Stock Exchange
+domain-exchange-bse = Beijing Stock Exchange
+domain-exchange-hkex = Hong Kong Stock Exchange
+domain-exchange-overseas = Overseas exchange
+domain-size-large = Large
+domain-size-medium = Medium
+domain-size-small = Small
+domain-size-micro = Micro
+domain-site-factory = Factory
+domain-site-office = Office
+domain-site-warehouse = Warehouse
+domain-site-store = Store
+domain-site-port = Port or terminal
+domain-site-data-center = Data centre
+domain-site-other = Other site
+
+## Field validation
+domain-required = This field is required.
+domain-too-long = Too long: at most { $max } characters, found { $found }.
+domain-control-chars = Must not contain control characters such as line breaks or tabs.
+domain-name-needs-cjk = The Chinese name must contain Chinese characters.
+domain-industry-unknown = “{ $code }” is not a GB/T 4754-2017 industry code (2–4 digits, e.g. 3914 or C3914).
+domain-cluster-unknown = “{ $value }” is not a known industry cluster.
+domain-district-unknown = “{ $value }” is not a district of the city.
+domain-zone-unknown = “{ $value }” is not a known pilot zone.
+domain-zone-duplicate = Pilot zone “{ $value }” is listed twice.
+domain-employees-range = The number of employees must be between 0 and { $max } (exclusive).
+domain-money-negative = Amounts must not be negative.
+domain-money-scale = “{ $value }” has more than two decimal places (amounts are in yuan).
+domain-year-range = The year must be between { $min } and { $max }.
+domain-financial-required = Companies in the finance section (J) must be marked as financial institutions.
+domain-ticker-format = { $exchange ->
+    [sse] Shanghai tickers are 6 digits starting with 60, 68 or 90
+    [szse] Shenzhen tickers are 6 digits starting with 00, 30 or 20
+    [bse] Beijing tickers are 6 digits starting with 8, 4 or 92
+    [hkex] Hong Kong stock codes are 4 or 5 digits
+   *[other] Overseas tickers have 1 to 10 characters without spaces
+}; found “{ $ticker }”.
+domain-index-unknown = “{ $id }” is not a known stock index.
+domain-index-duplicate = Index “{ $id }” is listed twice.
+domain-index-exchange = Index “{ $id }” has no constituents on { $exchange ->
+    [sse] { domain-exchange-sse }
+    [szse] { domain-exchange-szse }
+    [bse] { domain-exchange-bse }
+    [hkex] { domain-exchange-hkex }
+   *[other] { domain-exchange-overseas }
+}.
+domain-listing-duplicate = Listing { $exchange }:{ $ticker } is entered twice.
+
+## Reporting periods
+domain-period-order = The period must end after it starts.
+domain-period-span = A fiscal year must last { $min } to { $max } days; this period lasts { $days }.
+domain-period-year = The fiscal year is named after the year it ends in ({ $year }).
+
+## Enterprise size classification
+domain-size-reason-finance = Financial enterprises are classified by a separate standard.
+domain-size-reason-unknown-industry = Cannot classify: “{ $code }” is not a known industry code.
+domain-size-reason-micro = Micro: { $indicator ->
+    [employees] the number of employees
+    [revenue] operating revenue
+   *[assets] total assets
+} is below the small-enterprise lower bound.
+domain-size-reason-missing = Cannot classify yet: { $indicator ->
+    [employees] the number of employees
+    [revenue] operating revenue
+   *[assets] total assets
+} is missing.
+domain-size-reason-all-met = { $class ->
+    [large] { domain-size-large }
+    [medium] { domain-size-medium }
+   *[small] { domain-size-small }
+}: every indicator meets this class's lower bound.
+domain-size-reason-limited = { $class ->
+    [large] { domain-size-large }
+    [medium] { domain-size-medium }
+   *[small] { domain-size-small }
+}: limited by { $indicator ->
+    [employees] the number of employees
+    [revenue] operating revenue
+   *[assets] total assets
+}, which does not reach the next class's lower bound.

@@ -1,0 +1,20 @@
+# Import messages (CSV/XLSX organisation registers).
+import-not-utf8 = The file is not UTF-8 text (first invalid byte on line { $line }). In Excel, save it as “CSV UTF-8”, or upload the .xlsx file instead.
+import-csv-is-xlsx = This is an Excel workbook, not a CSV file. Upload it as .xlsx.
+import-csv-syntax = The CSV file cannot be read here: { $detail }
+import-xlsx-unreadable = The workbook cannot be read: { $detail }
+import-xlsx-no-sheet = The workbook has no worksheet.
+import-no-header = The file is empty: no header row found.
+import-unknown-column = Unknown column “{ $column }”. See the import format for the accepted column names.
+import-duplicate-column = Column “{ $column }” appears twice.
+import-missing-column = Required column “{ $column }” ({ $label }) is missing.
+import-unnamed-column = Column { $position } has a value but no header.
+import-bool = “{ $value }” is not a yes/no value (use true/false, 是/否, 1/0 or yes/no).
+import-integer = “{ $value }” is not a whole number.
+import-decimal = “{ $value }” is not a number.
+import-number-precision = The spreadsheet stored this code as a number and lost digits. Format the column as text and enter the code again.
+import-cell-error = The cell contains a spreadsheet error ({ $value }).
+import-cell-date = A date is not expected in this column.
+import-listing-format = “{ $value }” is not a listing. Write exchange:ticker, e.g. sse:600153, and separate several with “;”.
+import-index-no-listing = Index “{ $id }” needs a listing on one of its exchanges in the listings column.
+import-duplicate-uscc = This credit code already appears in row { $row }.

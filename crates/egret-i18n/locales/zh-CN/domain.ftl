@@ -1,0 +1,108 @@
+# 领域消息：统一社会信用代码、参考数据、组织、企业规模。
+
+## 统一社会信用代码（GB 32100-2015）
+domain-uscc-length = 统一社会信用代码应为 { $expected } 位，此代码为 { $found } 位。
+domain-uscc-char = 第 { $position } 位的字符“{ $char }”不允许使用。信用代码只使用数字和大写字母（不含 I、O、S、V、Z）。
+domain-uscc-authority = 第 1 位“{ $char }”不是登记管理部门代码（1–9、A、N 或 Y）。
+domain-uscc-type = 第 1–2 位“{ $code }”不是有效的登记管理部门与机构类别组合。
+domain-uscc-division = 第 3–8 位应为六位行政区划码，实际为“{ $value }”。
+domain-uscc-check = 第 18 位校验码应为“{ $expected }”，实际为“{ $found }”，代码可能输入有误。
+
+## 参考数据文件
+domain-refdata-io = 无法读取参考数据文件 { $file }：{ $detail }
+domain-refdata-syntax = 参考数据文件 { $file } { $location } 无法解析：{ $detail }
+domain-refdata-missing = 参考数据文件 { $file }：{ $location } 缺失或为空。
+domain-refdata-duplicate = 参考数据文件 { $file }：{ $location } 重复出现“{ $value }”。
+domain-refdata-unknown = 参考数据文件 { $file }：{ $location } 引用了不存在的“{ $value }”。
+domain-refdata-invalid = 参考数据文件 { $file }：{ $location } 的值“{ $value }”无效（应为 { $rule }）。
+
+## 代码表
+domain-code-unknown = “{ $value }”不是有效选项。可选：{ $allowed }。
+domain-ownership-central-soe = 中央国有企业
+domain-ownership-local-soe = 地方国有企业
+domain-ownership-private = 民营企业
+domain-ownership-foreign-invested = 外商投资企业
+domain-ownership-hk-macao-taiwan = 港澳台投资企业
+domain-ownership-other = 其他所有制
+domain-exchange-sse = 上海证券交易所
+domain-exchange-szse = 深圳证券交易所
+domain-exchange-bse = 北京证券交易所
+domain-exchange-hkex = 香港联合交易所
+domain-exchange-overseas = 境外交易所
+domain-size-large = 大型
+domain-size-medium = 中型
+domain-size-small = 小型
+domain-size-micro = 微型
+domain-site-factory = 工厂
+domain-site-office = 办公场所
+domain-site-warehouse = 仓库
+domain-site-store = 门店
+domain-site-port = 港口码头
+domain-site-data-center = 数据中心
+domain-site-other = 其他场所
+
+## 字段校验
+domain-required = 此项为必填项。
+domain-too-long = 过长：最多 { $max } 个字符，实际 { $found } 个。
+domain-control-chars = 不能包含换行符、制表符等控制字符。
+domain-name-needs-cjk = 中文名称必须包含汉字。
+domain-industry-unknown = “{ $code }”不是 GB/T 4754-2017 行业代码（2–4 位数字，如 3914 或 C3914）。
+domain-cluster-unknown = “{ $value }”不是已知的产业集群。
+domain-district-unknown = “{ $value }”不是本市的行政区。
+domain-zone-unknown = “{ $value }”不是已知的试点区域。
+domain-zone-duplicate = 试点区域“{ $value }”重复填写。
+domain-employees-range = 从业人员数应不小于 0 且小于 { $max }。
+domain-money-negative = 金额不能为负数。
+domain-money-scale = “{ $value }”的小数超过两位（金额单位为元）。
+domain-year-range = 年份应在 { $min } 至 { $max } 之间。
+domain-financial-required = 金融业（J 门类）企业必须标记为金融机构。
+domain-ticker-format = { $exchange ->
+    [sse] 上交所证券代码为 6 位数字，以 60、68 或 90 开头
+    [szse] 深交所证券代码为 6 位数字，以 00、30 或 20 开头
+    [bse] 北交所证券代码为 6 位数字，以 8、4 或 92 开头
+    [hkex] 港交所股份代号为 4 或 5 位数字
+   *[other] 境外证券代码为 1 至 10 个字符，不含空格
+}；实际为“{ $ticker }”。
+domain-index-unknown = “{ $id }”不是已知的股票指数。
+domain-index-duplicate = 指数“{ $id }”重复填写。
+domain-index-exchange = 指数“{ $id }”不包含{ $exchange ->
+    [sse] { domain-exchange-sse }
+    [szse] { domain-exchange-szse }
+    [bse] { domain-exchange-bse }
+    [hkex] { domain-exchange-hkex }
+   *[other] { domain-exchange-overseas }
+}上市的证券。
+domain-listing-duplicate = 上市信息 { $exchange }:{ $ticker } 重复填写。
+
+## 报告期
+domain-period-order = 报告期的结束日期必须晚于开始日期。
+domain-period-span = 会计年度应为 { $min } 至 { $max } 天，此报告期为 { $days } 天。
+domain-period-year = 会计年度以结束日期所在年份命名（{ $year }）。
+
+## 企业规模划分
+domain-size-reason-finance = 金融业企业适用单独的划型标准。
+domain-size-reason-unknown-industry = 无法划型：“{ $code }”不是已知的行业代码。
+domain-size-reason-micro = 微型：{ $indicator ->
+    [employees] 从业人员
+    [revenue] 营业收入
+   *[assets] 资产总额
+}低于小型企业下限。
+domain-size-reason-missing = 暂无法划型：缺少{ $indicator ->
+    [employees] 从业人员
+    [revenue] 营业收入
+   *[assets] 资产总额
+}。
+domain-size-reason-all-met = { $class ->
+    [large] { domain-size-large }
+    [medium] { domain-size-medium }
+   *[small] { domain-size-small }
+}：各项指标均达到该类型下限。
+domain-size-reason-limited = { $class ->
+    [large] { domain-size-large }
+    [medium] { domain-size-medium }
+   *[small] { domain-size-small }
+}：受{ $indicator ->
+    [employees] 从业人员
+    [revenue] 营业收入
+   *[assets] 资产总额
+}限制，未达到上一类型的下限。

@@ -1,0 +1,20 @@
+# 导入消息（CSV/XLSX 组织名册）。
+import-not-utf8 = 文件不是 UTF-8 文本（第 { $line } 行起出现无效字节）。请在 Excel 中另存为“CSV UTF-8”，或直接上传 .xlsx 文件。
+import-csv-is-xlsx = 这是 Excel 工作簿而不是 CSV 文件，请按 .xlsx 上传。
+import-csv-syntax = 无法读取 CSV 文件：{ $detail }
+import-xlsx-unreadable = 无法读取工作簿：{ $detail }
+import-xlsx-no-sheet = 工作簿中没有工作表。
+import-no-header = 文件为空：未找到表头行。
+import-unknown-column = 未知列“{ $column }”。可用的列名见导入格式说明。
+import-duplicate-column = 列“{ $column }”重复出现。
+import-missing-column = 缺少必填列“{ $column }”（{ $label }）。
+import-unnamed-column = 第 { $position } 列有内容但没有表头。
+import-bool = “{ $value }”不是是/否值（请填 是/否、true/false、1/0 或 yes/no）。
+import-integer = “{ $value }”不是整数。
+import-decimal = “{ $value }”不是数字。
+import-number-precision = 表格把此代码存成了数字，已丢失位数。请将该列设为文本格式后重新输入代码。
+import-cell-error = 单元格包含表格错误（{ $value }）。
+import-cell-date = 此列不应填写日期。
+import-listing-format = “{ $value }”不是有效的上市信息。请按“交易所:证券代码”填写，如 sse:600153，多个之间用“;”分隔。
+import-index-no-listing = 指数“{ $id }”需要在上市信息列中有对应交易所的上市记录。
+import-duplicate-uscc = 该统一社会信用代码已在第 { $row } 行出现。

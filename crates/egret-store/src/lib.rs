@@ -1,0 +1,26 @@
+//! Persistence for Egret on SQLite (embedded default) or PostgreSQL
+//! (production, and the path to Citus), through sqlx's `Any` driver.
+//!
+//! Every public function that touches organisation data takes the acting
+//! [`Principal`] and enforces the access rules of
+//! [`egret_domain::access`] itself: callers (web handlers, CLI commands,
+//! the demo generator) cannot bypass them. Every write runs in one
+//! transaction together with its audit-log entry.
+
+mod accounts;
+mod audit;
+mod db;
+mod error;
+mod orgs;
+
+pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
+pub use audit::AuditEntry;
+pub use db::{Backend, Store};
+pub use error::StoreError;
+pub use orgs::{
+    Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
+    RegisterSummary, SiteRecord, Tx,
+};
+
+/// Result of store operations.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

@@ -1,0 +1,50 @@
+//! The OpenAPI document served at `/api/openapi.json`, generated from the
+//! handlers' annotations and the types they exchange.
+
+use utoipa::OpenApi;
+
+use crate::api;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Egret API",
+        description = "City ESG platform: organisation register (v1). \
+                       Authenticate with `Authorization: Bearer <token>` (create tokens on the account page).",
+        license(name = "Apache-2.0")
+    ),
+    paths(
+        api::me,
+        api::reference,
+        api::list_orgs,
+        api::create_org,
+        api::get_org,
+        api::update_org,
+        api::list_sites,
+        api::create_site,
+        api::list_periods,
+        api::create_period,
+        api::openapi,
+    ),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document.
+pub fn document() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}

@@ -1,0 +1,116 @@
+//! Every route of the application, registered through one table so that
+//! tests can enumerate them (the route × role authorisation test fails when
+//! a route is added without an expectation).
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::handler::Handler;
+use axum::routing::{MethodFilter, MethodRouter, on, post};
+
+use crate::{AppState, WebConfig, api, pages};
+
+/// A registered route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RouteInfo {
+    pub method: &'static str,
+    pub path: &'static str,
+}
+
+struct Table {
+    router: Router<AppState>,
+    routes: Vec<RouteInfo>,
+}
+
+impl Table {
+    fn add<H, T>(mut self, method: &'static str, path: &'static str, handler: H) -> Self
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let filter = match method {
+            "GET" => MethodFilter::GET,
+            "POST" => MethodFilter::POST,
+            "PUT" => MethodFilter::PUT,
+            "DELETE" => MethodFilter::DELETE,
+            other => panic!("unsupported method {other}"),
+        };
+        self.add_router(method, path, on(filter, handler))
+    }
+
+    fn add_router(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        mr: MethodRouter<AppState>,
+    ) -> Self {
+        self.router = self.router.route(path, mr);
+        self.routes.push(RouteInfo { method, path });
+        self
+    }
+}
+
+fn table(config: &WebConfig) -> Table {
+    let t = Table {
+        router: Router::new(),
+        routes: Vec::new(),
+    };
+    let t = t
+        // Public pages and service endpoints.
+        .add("GET", "/", pages::home)
+        .add("GET", "/healthz", pages::healthz)
+        .add("GET", "/metrics", pages::metrics)
+        .add("GET", "/static/egret.css", pages::stylesheet)
+        .add("GET", "/lang/{lang}", pages::switch_lang)
+        .add("GET", "/login", pages::login_form)
+        .add("POST", "/login", pages::login)
+        .add("POST", "/logout", pages::logout)
+        // Signed-in pages.
+        .add("GET", "/dashboard", pages::dashboard)
+        .add("GET", "/orgs", pages::org_list)
+        .add("GET", "/orgs/new", pages::org_new_form)
+        .add("POST", "/orgs", pages::org_create)
+        .add("GET", "/orgs/{id}", pages::org_detail)
+        .add("GET", "/orgs/{id}/edit", pages::org_edit_form)
+        .add("POST", "/orgs/{id}", pages::org_update)
+        .add("POST", "/orgs/{id}/sites", pages::site_create)
+        .add("POST", "/orgs/{id}/periods", pages::period_create)
+        .add("GET", "/orgs/{id}/audit", pages::org_audit)
+        .add("GET", "/import", pages::import_form)
+        // Uploads get the larger body limit (the inner limit wins).
+        .add_router(
+            "POST",
+            "/import",
+            post(pages::import_upload).layer(DefaultBodyLimit::max(config.upload_limit)),
+        )
+        .add("GET", "/account", pages::account)
+        .add("POST", "/account/tokens", pages::token_create)
+        .add("POST", "/account/tokens/{id}/revoke", pages::token_revoke)
+        .add("GET", "/admin/users", pages::users)
+        .add("POST", "/admin/users", pages::user_create)
+        // JSON API.
+        .add("GET", "/api/openapi.json", api::openapi)
+        .add("GET", "/api/v1/me", api::me)
+        .add("GET", "/api/v1/reference", api::reference)
+        .add("GET", "/api/v1/organizations", api::list_orgs)
+        .add("POST", "/api/v1/organizations", api::create_org)
+        .add("GET", "/api/v1/organizations/{id}", api::get_org)
+        .add("PUT", "/api/v1/organizations/{id}", api::update_org)
+        .add("GET", "/api/v1/organizations/{id}/sites", api::list_sites)
+        .add("POST", "/api/v1/organizations/{id}/sites", api::create_site)
+        .add("GET", "/api/v1/organizations/{id}/periods", api::list_periods)
+        .add("POST", "/api/v1/organizations/{id}/periods", api::create_period);
+    Table {
+        router: t.router.layer(DefaultBodyLimit::max(config.body_limit)),
+        routes: t.routes,
+    }
+}
+
+/// The router (without state and middleware).
+pub(crate) fn build(config: &WebConfig) -> Router<AppState> {
+    table(config).router
+}
+
+/// Every (method, path) the application serves.
+pub fn route_table() -> Vec<RouteInfo> {
+    table(&WebConfig::default()).routes
+}
