@@ -92,7 +92,10 @@ impl Config {
             c.addr = a;
         }
         if c.log_format != "text" && c.log_format != "json" {
-            bail!("log_format must be \"text\" or \"json\", not {:?}", c.log_format);
+            bail!(
+                "log_format must be \"text\" or \"json\", not {:?}",
+                c.log_format
+            );
         }
         Ok(c)
     }
@@ -139,7 +142,11 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("egret-cfg-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let good = dir.join("good.toml");
-        std::fs::write(&good, "upload_limit = 1000\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n").unwrap();
+        std::fs::write(
+            &good,
+            "upload_limit = 1000\n[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n",
+        )
+        .unwrap();
         let c = Config::load(Some(&good), Overrides::default()).unwrap();
         assert_eq!(c.upload_limit, 1000);
         assert!(c.tls.is_some());

@@ -20,7 +20,11 @@ use egret_store::{ImportMode, NewUser, Store};
 use crate::config::{Config, Overrides};
 
 #[derive(Parser)]
-#[command(name = "egret", version, about = "Egret: a city's ESG programme, end to end")]
+#[command(
+    name = "egret",
+    version,
+    about = "Egret: a city's ESG programme, end to end"
+)]
 struct Cli {
     /// Configuration file (TOML). Defaults to ./egret.toml when present.
     #[arg(long, global = true, env = "EGRET_CONFIG")]
@@ -216,7 +220,11 @@ async fn run(command: Command, config: Config, lang: Lang) -> Result<ExitCode> {
             serve(store, &config, Vec::new(), false).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo { serve: and_serve, orgs, .. } => {
+        Command::Demo {
+            serve: and_serve,
+            orgs,
+            ..
+        } => {
             let store = open(&config).await?;
             let mut plan = egret_demo::DemoPlan::shipped()?;
             if let Some(n) = orgs {
@@ -322,7 +330,11 @@ async fn serve(
         .await
         .with_context(|| format!("binding {}", config.addr))?;
     let local = listener.local_addr()?;
-    let scheme = if config.tls.is_some() { "https" } else { "http" };
+    let scheme = if config.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
     let host = if local.ip().is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -349,8 +361,7 @@ async fn import(
     dry_run: bool,
     lang: Lang,
 ) -> Result<ExitCode> {
-    let bytes =
-        std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
+    let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
     let rd = ReferenceData::embedded();
     let name = file.display().to_string();
     let parsed = if name.to_lowercase().ends_with(".xlsx") {

@@ -79,7 +79,11 @@ impl DemoPlan {
     fn check(&self) -> Result<()> {
         let rd = ReferenceData::embedded();
         if self.listed > self.organizations {
-            bail!("listed ({}) exceeds organizations ({})", self.listed, self.organizations);
+            bail!(
+                "listed ({}) exceeds organizations ({})",
+                self.listed,
+                self.organizations
+            );
         }
         if self.listed_soe_foreign + self.listed_mandatory_index > self.listed * 2 {
             bail!("listed_soe_foreign and listed_mandatory_index do not fit in listed");
@@ -110,7 +114,10 @@ impl DemoPlan {
             bail!("names.cores needs at least 10 entries");
         }
         if self.password.chars().count() < egret_store::MIN_PASSWORD_LEN {
-            bail!("password is shorter than {} characters", egret_store::MIN_PASSWORD_LEN);
+            bail!(
+                "password is shorter than {} characters",
+                egret_store::MIN_PASSWORD_LEN
+            );
         }
         Ok(())
     }
@@ -192,7 +199,9 @@ fn org_code_check(body: &[u8]) -> char {
 
 fn credit_code(rng: &mut ChaCha8Rng, district: &str, taken: &mut HashSet<String>) -> String {
     loop {
-        let body: Vec<u8> = (0..8).map(|_| *BODY_CHARS.choose(rng).expect("non-empty")).collect();
+        let body: Vec<u8> = (0..8)
+            .map(|_| *BODY_CHARS.choose(rng).expect("non-empty"))
+            .collect();
         let mut first17 = format!("91{district}{}", String::from_utf8_lossy(&body));
         first17.push(org_code_check(&body));
         let code = format!(
@@ -265,20 +274,43 @@ pub fn generate(plan: &DemoPlan) -> Result<City> {
             let c = clusters.choose(&mut rng).expect("clusters exist");
             match c.divisions.choose(&mut rng) {
                 Some(d) => (d.clone(), Some(c.id.clone())),
-                None => (all_divisions.choose(&mut rng).expect("divisions").code.clone(), None),
+                None => (
+                    all_divisions
+                        .choose(&mut rng)
+                        .expect("divisions")
+                        .code
+                        .clone(),
+                    None,
+                ),
             }
         } else {
-            (all_divisions.choose(&mut rng).expect("divisions").code.clone(), None)
+            (
+                all_divisions
+                    .choose(&mut rng)
+                    .expect("divisions")
+                    .code
+                    .clone(),
+                None,
+            )
         };
         let division = rd.division(&industry).expect("from reference data");
         let section = division.section.clone();
         let own = if soe_foreign {
-            if rng.random_ratio(1, 4) { Ownership::CentralSoe } else { Ownership::LocalSoe }
+            if rng.random_ratio(1, 4) {
+                Ownership::CentralSoe
+            } else {
+                Ownership::LocalSoe
+            }
         } else if listed {
             *weighted(
                 &mut rng,
-                &[(Ownership::Private, 60), (Ownership::LocalSoe, 22), (Ownership::CentralSoe, 6),
-                  (Ownership::HkMacaoTaiwan, 6), (Ownership::ForeignInvested, 6)],
+                &[
+                    (Ownership::Private, 60),
+                    (Ownership::LocalSoe, 22),
+                    (Ownership::CentralSoe, 6),
+                    (Ownership::HkMacaoTaiwan, 6),
+                    (Ownership::ForeignInvested, 6),
+                ],
             )
         } else {
             *weighted(&mut rng, &ownership)
@@ -290,7 +322,10 @@ pub fn generate(plan: &DemoPlan) -> Result<City> {
             let exch = if soe_foreign && i % 3 == 0 {
                 vec!["sse", "hkex"]
             } else {
-                vec![*weighted(&mut rng, &[("sse", 45), ("szse", 45), ("bse", 4), ("hkex", 6)])]
+                vec![*weighted(
+                    &mut rng,
+                    &[("sse", 45), ("szse", 45), ("bse", 4), ("hkex", 6)],
+                )]
             };
             let mandatory = i >= plan.listed_soe_foreign / 2
                 && i < plan.listed_soe_foreign / 2 + plan.listed_mandatory_index;
@@ -355,7 +390,8 @@ pub fn generate(plan: &DemoPlan) -> Result<City> {
             *weighted(&mut rng, &[(0usize, 45), (1, 35), (2, 15), (3, 5)])
         };
         let (employees, revenue) = size_figures(&mut rng, band);
-        let assets = (revenue * Decimal::from(rng.random_range(80..250)) / Decimal::from(100)).round_dp(2);
+        let assets =
+            (revenue * Decimal::from(rng.random_range(80..250)) / Decimal::from(100)).round_dp(2);
         let sme = !listed && own == Ownership::Private && band <= 1;
 
         // Names: city + two cores + trade + suffix; redrawn on collision.
@@ -374,7 +410,10 @@ pub fn generate(plan: &DemoPlan) -> Result<City> {
             };
             let zh = format!("厦门{}{}{tz}{sz}", a.0, b.0);
             if taken_names.insert(zh.clone()) {
-                break (zh, format!("Xiamen {}{} {te} {se}", a.1, b.1.to_lowercase()));
+                break (
+                    zh,
+                    format!("Xiamen {}{} {te} {se}", a.1, b.1.to_lowercase()),
+                );
             }
         };
         let uscc = credit_code(&mut rng, &district, &mut taken_codes);
@@ -393,12 +432,20 @@ pub fn generate(plan: &DemoPlan) -> Result<City> {
             employees: Some(employees),
             revenue_cny: Some(revenue),
             total_assets_cny: Some(assets),
-            size_basis_year: plan.fiscal_years.iter().copied().filter(|y| *y < 2025).max(),
+            size_basis_year: plan
+                .fiscal_years
+                .iter()
+                .copied()
+                .filter(|y| *y < 2025)
+                .max(),
         };
         let profile = input.validate(rd).map_err(|errs| {
             anyhow::anyhow!(
                 "demo organisation {i} is invalid: {}",
-                errs.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+                errs.iter()
+                    .map(|e| e.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; ")
             )
         })?;
 
@@ -420,7 +467,10 @@ pub fn generate(plan: &DemoPlan) -> Result<City> {
             let site_district = weighted(&mut rng, &districts).clone();
             let site_zone = zones
                 .iter()
-                .find(|z| rd.zone(z).is_some_and(|zz| zz.districts.contains(&site_district)))
+                .find(|z| {
+                    rd.zone(z)
+                        .is_some_and(|zz| zz.districts.contains(&site_district))
+                })
                 .cloned();
             sites.push(SiteInput {
                 name_zh: format!("{name_zh}{zh}"),
@@ -444,8 +494,18 @@ pub fn generate(plan: &DemoPlan) -> Result<City> {
 fn select<'a>(city: &'a City, sel: &str) -> Result<usize> {
     let (kind, n) = parse_selector(sel)?;
     let matches: Box<dyn Iterator<Item = (usize, &'a DemoOrg)>> = match kind {
-        "listed-soe-foreign" => Box::new(city.orgs.iter().enumerate().filter(|(_, o)| o.listed_soe_foreign)),
-        "listed" => Box::new(city.orgs.iter().enumerate().filter(|(_, o)| o.profile.is_listed())),
+        "listed-soe-foreign" => Box::new(
+            city.orgs
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.listed_soe_foreign),
+        ),
+        "listed" => Box::new(
+            city.orgs
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.profile.is_listed()),
+        ),
         _ => Box::new(city.orgs.iter().enumerate().filter(|(_, o)| o.sme)),
     };
     matches
@@ -554,18 +614,39 @@ mod tests {
         let soe_foreign = city
             .orgs
             .iter()
-            .filter(|o| o.profile.is_listed() && o.profile.is_state_controlled() && o.profile.foreign_business)
+            .filter(|o| {
+                o.profile.is_listed()
+                    && o.profile.is_state_controlled()
+                    && o.profile.foreign_business
+            })
             .count();
         assert!(soe_foreign >= p.listed_soe_foreign, "{soe_foreign}");
-        assert!(city.orgs.iter().filter(|o| o.profile.sr_mandatory(rd)).count() >= 20);
+        assert!(
+            city.orgs
+                .iter()
+                .filter(|o| o.profile.sr_mandatory(rd))
+                .count()
+                >= 20
+        );
         for d in rd.districts() {
-            assert!(city.orgs.iter().any(|o| o.profile.district == d.code), "district {}", d.code);
+            assert!(
+                city.orgs.iter().any(|o| o.profile.district == d.code),
+                "district {}",
+                d.code
+            );
         }
         for z in rd.zones() {
-            assert!(city.orgs.iter().any(|o| o.profile.zones.contains(&z.id)), "zone {}", z.id);
+            assert!(
+                city.orgs.iter().any(|o| o.profile.zones.contains(&z.id)),
+                "zone {}",
+                z.id
+            );
         }
         for own in Ownership::ALL {
-            assert!(city.orgs.iter().any(|o| o.profile.ownership == *own), "{own:?}");
+            assert!(
+                city.orgs.iter().any(|o| o.profile.ownership == *own),
+                "{own:?}"
+            );
         }
         let codes: HashSet<_> = city.orgs.iter().map(|o| o.profile.uscc.as_str()).collect();
         assert_eq!(codes.len(), city.orgs.len(), "credit codes are unique");

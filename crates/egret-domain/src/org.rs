@@ -68,6 +68,7 @@ impl std::error::Error for FieldError {}
 /// An organisation as entered. Money is in yuan (CNY).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgInput {
     pub uscc: String,
     pub name_zh: String,
@@ -90,7 +91,9 @@ pub struct OrgInput {
     #[serde(default)]
     pub zones: Vec<String>,
     pub employees: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "12345678.90"))]
     pub revenue_cny: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "12345678.90"))]
     pub total_assets_cny: Option<Decimal>,
     /// Year the size figures refer to.
     pub size_basis_year: Option<i32>,
@@ -98,6 +101,7 @@ pub struct OrgInput {
 
 /// A validated organisation profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgProfile {
     pub uscc: Uscc,
     pub name_zh: String,
@@ -113,7 +117,9 @@ pub struct OrgProfile {
     pub district: String,
     pub zones: Vec<String>,
     pub employees: Option<i64>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "12345678.90"))]
     pub revenue_cny: Option<Decimal>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, example = "12345678.90"))]
     pub total_assets_cny: Option<Decimal>,
     pub size_basis_year: Option<i32>,
     /// Computed from industry, employees, revenue and assets; `None` when

@@ -948,7 +948,7 @@ fn parse_industries(
         source: get("source")?,
         confidence: Confidence::parse(&confidence_text)
             .ok_or_else(|| invalid(f, "# confidence".into(), &confidence_text, "H, M or L"))?,
-        notes: header.get("size_category").cloned(),
+        notes: header.get("notes").cloned(),
     };
 
     let mut reader = csv::ReaderBuilder::new()

@@ -139,7 +139,11 @@ pub fn read_orgs_csv(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
-        let line = bytes[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() + 1;
+        let line = bytes[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
         return ImportOutcome::file_error(None, Msg::new("import-not-utf8").arg("line", line));
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -147,10 +151,22 @@ pub fn read_orgs_csv(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
         .flexible(true)
         .from_reader(bytes);
     let mut rows = Vec::new();
+    // The reader skips blank lines and its positions point before them, so
+    // line numbers are counted here: (byte offset, line number) so far.
+    let (mut offset, mut line) = (0usize, 1usize);
     for record in reader.records() {
         match record {
             Ok(r) => {
-                let line = r.position().map_or(rows.len() + 1, |p| p.line() as usize);
+                let mut start = r
+                    .position()
+                    .map_or(offset, |p| p.byte() as usize)
+                    .max(offset);
+                while bytes.get(start).is_some_and(|b| *b == b'\n' || *b == b'\r') {
+                    start += 1;
+                }
+                let start = start.min(bytes.len());
+                line += bytes[offset..start].iter().filter(|b| **b == b'\n').count();
+                offset = start;
                 rows.push((line, r.iter().map(|s| Cell::Text(s.to_string())).collect()));
             }
             Err(e) => {
@@ -174,14 +190,14 @@ pub fn read_orgs_xlsx(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
     // A malformed workbook must not take the server down with it.
     let opened = std::panic::catch_unwind(|| {
         let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
-        match workbook.worksheet_range_at(0) {
-            None => Err(String::new()),
-            Some(range) => range.map_err(|e| e.to_string()),
-        }
+        workbook
+            .worksheet_range_at(0)
+            .transpose()
+            .map_err(|e| e.to_string())
     });
     let range = match opened {
-        Ok(Ok(range)) => range,
-        Ok(Err(detail)) if detail.is_empty() => {
+        Ok(Ok(Some(range))) => range,
+        Ok(Ok(None)) => {
             return ImportOutcome::file_error(None, Msg::new("import-xlsx-no-sheet"));
         }
         Ok(Err(detail)) => {
@@ -403,13 +419,15 @@ fn process(rows: Vec<(usize, Vec<Cell>)>, first_col: usize, rd: &ReferenceData) 
             mut errors,
             failed,
         } = build_input(row, &cells, &layout, first_col, rd);
-        let duplicate = Uscc::parse_with(&input.uscc, rd).ok().and_then(|u| match seen.get(&u) {
-            Some(first) => Some(*first),
-            None => {
-                seen.insert(u, row);
-                None
-            }
-        });
+        let duplicate = Uscc::parse_with(&input.uscc, rd)
+            .ok()
+            .and_then(|u| match seen.get(&u) {
+                Some(first) => Some(*first),
+                None => {
+                    seen.insert(u, row);
+                    None
+                }
+            });
         match input.validate(rd) {
             Ok(org) if errors.is_empty() && duplicate.is_none() => {
                 out.rows.push(ImportedRow { row, org });
@@ -419,10 +437,10 @@ fn process(rows: Vec<(usize, Vec<Cell>)>, first_col: usize, rd: &ReferenceData) 
             Err(field_errors) => {
                 for fe in field_errors {
                     let id = field_column(&fe.field);
-                    if !failed.iter().any(|f| *f == id) {
+                    if !id.is_some_and(|id| failed.contains(&id)) {
                         errors.push(RowError {
                             row,
-                            column: Some(layout.header(id)),
+                            column: id.map(|id| layout.header(id)),
                             msg: fe.msg,
                         });
                     }
@@ -443,12 +461,13 @@ fn process(rows: Vec<(usize, Vec<Cell>)>, first_col: usize, rd: &ReferenceData) 
 }
 
 /// The import column an [`OrgInput`] field error belongs to.
-fn field_column(field: &str) -> &str {
-    if field.contains(".indices") {
+fn field_column(field: &str) -> Option<&'static str> {
+    let name = if field.contains(".indices") {
         "indices"
     } else {
         field.split(['[', '.']).next().unwrap_or(field)
-    }
+    };
+    COLUMNS.iter().find(|c| c.id == name).map(|c| c.id)
 }
 
 /// Splits a list cell on `;` (also full-width `；`, `,`, `，` and `、`).
@@ -545,14 +564,21 @@ fn build_input(
         cluster: v.optional("cluster").map(|c| cluster_id(rd, &c)),
         ownership: v.text("ownership").to_string(),
         district: v.text("district").to_string(),
-        zones: split_list(v.text("zones")).map(|z| zone_id(rd, z)).collect(),
+        zones: split_list(v.text("zones"))
+            .map(|z| zone_id(rd, z))
+            .collect(),
         ..OrgInput::default()
     };
     for id in ["foreign_business", "financial_institution"] {
         match parse_bool(v.text(id)) {
             Some(x) if id == "foreign_business" => b.input.foreign_business = x,
             Some(x) => b.input.financial_institution = x,
-            None => b.fail(row, id, v.header(id), Msg::new("import-bool").arg("value", v.text(id))),
+            None => b.fail(
+                row,
+                id,
+                v.header(id),
+                Msg::new("import-bool").arg("value", v.text(id)),
+            ),
         }
     }
     match parse_integer(v.text("employees")) {
@@ -576,42 +602,12 @@ fn build_input(
             Err(msg) => b.fail(row, id, v.header(id), msg),
         }
     }
-    for part in split_list(v.text("listings")) {
-        match parse_listing(part) {
-            Some((exchange, ticker)) => b.input.listings.push(ListingInput {
-                exchange,
-                ticker,
-                indices: Vec::new(),
-            }),
-            None => b.fail(
-                row,
-                "listings",
-                v.header("listings"),
-                Msg::new("import-listing-format").arg("value", part),
-            ),
-        }
-    }
-    for id in split_list(v.text("indices")) {
-        let Some(index) = find_index(rd, id) else {
-            b.fail(
-                row,
-                "indices",
-                v.header("indices"),
-                Msg::new("domain-index-unknown").arg("id", id),
-            );
-            continue;
-        };
-        let target = b.input.listings.iter_mut().find(|l| {
-            Exchange::parse_lenient(&l.exchange).is_ok_and(|e| index.exchanges.contains(&e))
-        });
-        match target {
-            Some(l) => l.indices.push(index.id.clone()),
-            None => b.fail(
-                row,
-                "indices",
-                v.header("indices"),
-                Msg::new("import-index-no-listing").arg("id", &index.id),
-            ),
+    match parse_listings(v.text("listings"), v.text("indices"), rd) {
+        Ok(listings) => b.input.listings = listings,
+        Err(errors) => {
+            for (column, msg) in errors {
+                b.fail(row, column, v.header(column), msg);
+            }
         }
     }
     b
@@ -652,6 +648,53 @@ fn parse_integer(s: &str) -> Result<Option<i64>, Msg> {
     }
 }
 
+/// Parses the two listing cells (also used by the web form): `listings`
+/// holds `exchange:ticker` entries (or `600153.SH`), `indices` index ids
+/// that are attached to the listing on the index's exchange. Errors name
+/// the column (`listings` or `indices`).
+pub fn parse_listings(
+    listings: &str,
+    indices: &str,
+    rd: &ReferenceData,
+) -> Result<Vec<ListingInput>, Vec<(&'static str, Msg)>> {
+    let mut out = Vec::new();
+    let mut errors = Vec::new();
+    for part in split_list(listings) {
+        match parse_listing(part) {
+            Some((exchange, ticker)) => out.push(ListingInput {
+                exchange,
+                ticker,
+                indices: Vec::new(),
+            }),
+            None => errors.push((
+                "listings",
+                Msg::new("import-listing-format").arg("value", part),
+            )),
+        }
+    }
+    for id in split_list(indices) {
+        let Some(index) = find_index(rd, id) else {
+            errors.push(("indices", Msg::new("domain-index-unknown").arg("id", id)));
+            continue;
+        };
+        let target = out.iter_mut().find(|l: &&mut ListingInput| {
+            Exchange::parse_lenient(&l.exchange).is_ok_and(|e| index.exchanges.contains(&e))
+        });
+        match target {
+            Some(l) => l.indices.push(index.id.clone()),
+            None => errors.push((
+                "indices",
+                Msg::new("import-index-no-listing").arg("id", &index.id),
+            )),
+        }
+    }
+    if errors.is_empty() {
+        Ok(out)
+    } else {
+        Err(errors)
+    }
+}
+
 /// `sse:600153`, or the suffix form `600153.SH`.
 fn parse_listing(part: &str) -> Option<(String, String)> {
     let part = part.replace('：', ":");
@@ -678,8 +721,10 @@ fn zone_id(rd: &ReferenceData, s: &str) -> String {
 }
 
 fn find_index<'a>(rd: &'a ReferenceData, s: &str) -> Option<&'a egret_domain::refdata::StockIndex> {
-    rd.index(s)
-        .or_else(|| rd.indices().find(|i| i.name_zh == s || i.name_en.eq_ignore_ascii_case(s)))
+    rd.index(s).or_else(|| {
+        rd.indices()
+            .find(|i| i.name_zh == s || i.name_en.eq_ignore_ascii_case(s))
+    })
 }
 
 #[cfg(test)]

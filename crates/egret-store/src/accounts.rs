@@ -236,7 +236,10 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         let (user, hash) = match &row {
-            Some(r) => (Some(user_from_row(r)?), r.try_get::<String, _>("password_hash")?),
+            Some(r) => (
+                Some(user_from_row(r)?),
+                r.try_get::<String, _>("password_hash")?,
+            ),
             // Verify against a fixed hash anyway so unknown addresses take
             // as long as wrong passwords.
             None => (None, dummy_hash()?),
@@ -255,13 +258,15 @@ impl Store {
     /// The principal of a user: role plus bound organisations.
     pub async fn principal(&self, user: &User) -> Result<Principal> {
         let mut orgs: Vec<String> = match user.role.binding() {
-            Some(rel) => sqlx::query_scalar(
-                "SELECT org_id FROM org_bindings WHERE user_id = $1 AND relation = $2",
-            )
-            .bind(&user.user_id)
-            .bind(rel.as_str())
-            .fetch_all(&self.pool)
-            .await?,
+            Some(rel) => {
+                sqlx::query_scalar(
+                    "SELECT org_id FROM org_bindings WHERE user_id = $1 AND relation = $2",
+                )
+                .bind(&user.user_id)
+                .bind(rel.as_str())
+                .fetch_all(&self.pool)
+                .await?
+            }
             None => Vec::new(),
         };
         orgs.sort();
@@ -494,7 +499,12 @@ impl Store {
     }
 
     /// Disables or re-enables an account.
-    pub async fn set_user_active(&self, actor: &Principal, user_id: &str, active: bool) -> Result<()> {
+    pub async fn set_user_active(
+        &self,
+        actor: &Principal,
+        user_id: &str,
+        active: bool,
+    ) -> Result<()> {
         if !actor.can_manage_users() {
             return Err(StoreError::Forbidden {
                 action: "manage-users",

@@ -113,19 +113,23 @@ impl Store {
     /// Names and column lists of the tables, for schema comparisons.
     pub async fn schema_summary(&self) -> Result<Vec<(String, Vec<String>)>> {
         let tables: Vec<String> = match self.backend {
-            Backend::Sqlite => sqlx::query_scalar(
-                "SELECT name FROM sqlite_master WHERE type = 'table' \
+            Backend::Sqlite => {
+                sqlx::query_scalar(
+                    "SELECT name FROM sqlite_master WHERE type = 'table' \
                  AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '_sqlx%' ORDER BY name",
-            )
-            .fetch_all(&self.pool)
-            .await?,
-            Backend::Postgres => sqlx::query_scalar(
-                "SELECT table_name::text FROM information_schema.tables \
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
+            Backend::Postgres => {
+                sqlx::query_scalar(
+                    "SELECT table_name::text FROM information_schema.tables \
                  WHERE table_schema = current_schema() AND table_name NOT LIKE '_sqlx%' \
                  ORDER BY table_name",
-            )
-            .fetch_all(&self.pool)
-            .await?,
+                )
+                .fetch_all(&self.pool)
+                .await?
+            }
         };
         let mut out = Vec::new();
         for t in tables {
@@ -136,14 +140,16 @@ impl Store {
                         .fetch_all(&self.pool)
                         .await?
                 }
-                Backend::Postgres => sqlx::query_scalar(
-                    "SELECT column_name::text FROM information_schema.columns \
+                Backend::Postgres => {
+                    sqlx::query_scalar(
+                        "SELECT column_name::text FROM information_schema.columns \
                      WHERE table_schema = current_schema() AND table_name = $1 \
                      ORDER BY ordinal_position",
-                )
-                .bind(&t)
-                .fetch_all(&self.pool)
-                .await?,
+                    )
+                    .bind(&t)
+                    .fetch_all(&self.pool)
+                    .await?
+                }
             };
             out.push((t, cols));
         }
@@ -267,12 +273,11 @@ impl Store {
     /// Primary-key columns of a table in key order (SQLite only; used by
     /// the schema tests).
     pub async fn primary_keys(&self, table: &str) -> Result<Vec<(String, i64)>> {
-        let mut rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT name, pk FROM pragma_table_info($1) WHERE pk > 0",
-        )
-        .bind(table)
-        .fetch_all(&self.pool)
-        .await?;
+        let mut rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT name, pk FROM pragma_table_info($1) WHERE pk > 0")
+                .bind(table)
+                .fetch_all(&self.pool)
+                .await?;
         rows.sort_by_key(|r| r.1);
         Ok(rows)
     }

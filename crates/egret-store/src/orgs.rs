@@ -22,6 +22,7 @@ use crate::{Result, Store, StoreError};
 
 /// A stored organisation.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrgRecord {
     pub org_id: String,
     #[serde(flatten)]
@@ -74,6 +75,7 @@ impl Page {
 
 /// One page of results and the total count.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PageOf<T> {
     pub items: Vec<T>,
     pub total: i64,
@@ -83,6 +85,7 @@ pub struct PageOf<T> {
 
 /// A stored site.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteRecord {
     pub org_id: String,
     pub site_id: String,
@@ -96,6 +99,7 @@ pub struct SiteRecord {
 
 /// A stored reporting period (fiscal year).
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodRecord {
     pub org_id: String,
     pub period_id: String,
@@ -306,9 +310,11 @@ impl Store {
             }
         }
         if let Some(z) = text(&filter.zone) {
-            wh.push(" AND EXISTS (SELECT 1 FROM org_zones z WHERE z.org_id = o.org_id AND z.zone_id = ")
-                .bind(Arg::Text(z.to_string()))
-                .push(")");
+            wh.push(
+                " AND EXISTS (SELECT 1 FROM org_zones z WHERE z.org_id = o.org_id AND z.zone_id = ",
+            )
+            .bind(Arg::Text(z.to_string()))
+            .push(")");
         }
         for (col, v) in [
             ("o.is_listed", filter.listed),
@@ -366,7 +372,8 @@ impl Store {
             s.push(")");
             s
         };
-        let mut listings = in_list("SELECT org_id, seq, exchange, ticker, indices FROM org_listings");
+        let mut listings =
+            in_list("SELECT org_id, seq, exchange, ticker, indices FROM org_listings");
         listings.push(" ORDER BY org_id, seq");
         let listing_rows = listings.fetch_all(&self.pool).await?;
         let mut zones = in_list("SELECT org_id, zone_id FROM org_zones");
@@ -432,11 +439,7 @@ impl Store {
     }
 
     /// Reporting periods of an organisation, latest first.
-    pub async fn list_periods(
-        &self,
-        actor: &Principal,
-        org_id: &str,
-    ) -> Result<Vec<PeriodRecord>> {
+    pub async fn list_periods(&self, actor: &Principal, org_id: &str) -> Result<Vec<PeriodRecord>> {
         if !actor.can_read_org(org_id) {
             return Err(not_found(org_id));
         }
@@ -904,6 +907,7 @@ impl<'a> Tx<'a> {
 
 /// Counts of one group of the register.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Bucket {
     pub key: String,
     pub total: i64,
@@ -914,6 +918,7 @@ pub struct Bucket {
 /// reveal no organisation's own data, so every role (and the public) may
 /// read them.
 #[derive(Debug, Clone, Serialize, PartialEq)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegisterSummary {
     pub total: i64,
     pub listed: i64,

@@ -20,7 +20,10 @@ impl TestDb {
         self.store.close().await;
         if let Some((admin, name)) = self.cleanup {
             let admin = Store::connect(&admin).await.unwrap();
-            admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
+            admin
+                .execute_admin(&format!("DROP DATABASE IF EXISTS {name}"))
+                .await
+                .unwrap();
             admin.close().await;
         }
         if let Some(d) = self._dir {
@@ -44,7 +47,10 @@ async fn postgres() -> Option<TestDb> {
     let admin_url = std::env::var("EGRET_TEST_PG_URL").ok()?;
     let name = format!("egret_t_{}", uuid_like());
     let admin = Store::connect(&admin_url).await.unwrap();
-    admin.execute_admin(&format!("CREATE DATABASE {name}")).await.unwrap();
+    admin
+        .execute_admin(&format!("CREATE DATABASE {name}"))
+        .await
+        .unwrap();
     admin.close().await;
     let (base, _) = admin_url.rsplit_once('/').unwrap();
     let url = format!("{base}/{name}");
@@ -132,57 +138,96 @@ fn user(role: Role, orgs: &[&str]) -> Principal {
     }
 }
 
-on_all_backends!(schema_is_the_same_on_both_backends_and_tenant_keys_lead, |store| {
-    let schema = store.schema_summary().await.unwrap();
-    // The schema both backends must have (from the shared migration).
-    let expected_tables = [
-        "api_tokens", "audit_log", "org_bindings", "org_listings", "org_zones",
-        "organizations", "reporting_periods", "sessions", "sites", "uscc_directory", "users",
-    ];
-    let tables: Vec<&str> = schema.iter().map(|(t, _)| t.as_str()).collect();
-    assert_eq!(tables, expected_tables, "{:?}", store.backend());
-    // Citus readiness: org_id is the first column of every table that
-    // carries it.
-    for (t, cols) in &schema {
-        if cols.iter().any(|c| c == "org_id") && t != "uscc_directory" {
-            assert_eq!(cols[0], "org_id", "{t}: org_id must lead");
+on_all_backends!(
+    schema_is_the_same_on_both_backends_and_tenant_keys_lead,
+    |store| {
+        let schema = store.schema_summary().await.unwrap();
+        // The schema both backends must have (from the shared migration).
+        let expected_tables = [
+            "api_tokens",
+            "audit_log",
+            "org_bindings",
+            "org_listings",
+            "org_zones",
+            "organizations",
+            "reporting_periods",
+            "sessions",
+            "sites",
+            "uscc_directory",
+            "users",
+        ];
+        let tables: Vec<&str> = schema.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(tables, expected_tables, "{:?}", store.backend());
+        // Citus readiness: org_id is the first column of every table that
+        // carries it.
+        for (t, cols) in &schema {
+            if cols.iter().any(|c| c == "org_id") && t != "uscc_directory" {
+                assert_eq!(cols[0], "org_id", "{t}: org_id must lead");
+            }
+        }
+        if store.backend() == Backend::Sqlite {
+            let pk: Vec<(String, i64)> = store.primary_keys("sites").await.unwrap();
+            assert_eq!(pk[0].0, "org_id");
         }
     }
-    if store.backend() == Backend::Sqlite {
-        let pk: Vec<(String, i64)> = store.primary_keys("sites").await.unwrap();
-        assert_eq!(pk[0].0, "org_id");
-    }
-});
+);
 
 on_all_backends!(create_read_update_with_audit_and_exact_money, |store| {
     let a = admin();
     let rec = store.create_org(&a, &profile(1)).await.unwrap();
     assert_eq!(rec.version, 1);
-    assert_eq!(rec.profile.revenue_cny, Some("12345678.91".parse::<Decimal>().unwrap()));
+    assert_eq!(
+        rec.profile.revenue_cny,
+        Some("12345678.91".parse::<Decimal>().unwrap())
+    );
     assert_eq!(rec.profile.uscc.as_str(), code(1));
 
     let mut changed = input(1);
     changed.employees = Some(2000);
     changed.name_en = Some("Renamed".into());
-    changed.listings = vec![ListingInput { exchange: "sse".into(), ticker: "600153".into(), indices: vec!["sse-180".into()] }];
+    changed.listings = vec![ListingInput {
+        exchange: "sse".into(),
+        ticker: "600153".into(),
+        indices: vec!["sse-180".into()],
+    }];
     changed.zones = vec!["torch-hitech".into()];
     let p2 = changed.validate(ReferenceData::embedded()).unwrap();
-    let rec2 = store.update_org(&a, &rec.org_id, Some(1), &p2).await.unwrap();
+    let rec2 = store
+        .update_org(&a, &rec.org_id, Some(1), &p2)
+        .await
+        .unwrap();
     assert_eq!(rec2.version, 2);
     assert_eq!(rec2.profile.employees, Some(2000));
     assert!(rec2.sr_mandatory);
     assert_eq!(rec2.profile.zones, vec!["torch-hitech".to_string()]);
-    assert_eq!(rec2.profile.listings[0].indices, vec!["sse-180".to_string()]);
+    assert_eq!(
+        rec2.profile.listings[0].indices,
+        vec!["sse-180".to_string()]
+    );
 
     // A stale form is refused and changes nothing.
-    let err = store.update_org(&a, &rec.org_id, Some(1), &profile(1)).await.unwrap_err();
-    assert!(matches!(err, StoreError::Conflict(ref m) if m.key == "store-stale-version"), "{err}");
+    let err = store
+        .update_org(&a, &rec.org_id, Some(1), &profile(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Conflict(ref m) if m.key == "store-stale-version"),
+        "{err}"
+    );
     assert_eq!(store.get_org(&a, &rec.org_id).await.unwrap().version, 2);
 
     // The credit code cannot change.
     let mut other = input(2);
     other.name_zh = "厦门改码有限公司".into();
-    let err = store.update_org(&a, &rec.org_id, None, &other.validate(ReferenceData::embedded()).unwrap()).await.unwrap_err();
+    let err = store
+        .update_org(
+            &a,
+            &rec.org_id,
+            None,
+            &other.validate(ReferenceData::embedded()).unwrap(),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.key == "store-uscc-immutable"));
 
     let audit = store.audit_for_org(&a, &rec.org_id, 10).await.unwrap();
@@ -208,9 +253,18 @@ on_all_backends!(tenants_are_isolated_in_the_store, |store| {
     let ent = user(Role::Enterprise, &[&ra.org_id]);
     // Reads.
     assert!(store.get_org(&ent, &ra.org_id).await.is_ok());
-    assert!(matches!(store.get_org(&ent, &rb.org_id).await, Err(StoreError::NotFound { .. })));
-    assert!(matches!(store.list_sites(&ent, &rb.org_id).await, Err(StoreError::NotFound { .. })));
-    let page = store.list_orgs(&ent, &OrgFilter::default(), Page::new(None, None)).await.unwrap();
+    assert!(matches!(
+        store.get_org(&ent, &rb.org_id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(matches!(
+        store.list_sites(&ent, &rb.org_id).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let page = store
+        .list_orgs(&ent, &OrgFilter::default(), Page::new(None, None))
+        .await
+        .unwrap();
     assert_eq!(page.total, 1);
     assert_eq!(page.items[0].org_id, ra.org_id);
     // Writes.
@@ -218,11 +272,29 @@ on_all_backends!(tenants_are_isolated_in_the_store, |store| {
         store.update_org(&ent, &rb.org_id, None, &profile(11)).await,
         Err(StoreError::NotFound { .. })
     ));
-    assert!(store.update_org(&ent, &ra.org_id, None, &profile(10)).await.is_ok());
-    let site = SiteInput { name_zh: "厂区".into(), name_en: None, kind: "factory".into(), district: "350205".into(), address: None, zone: None };
-    assert!(matches!(store.add_site(&ent, &rb.org_id, &site).await, Err(StoreError::NotFound { .. })));
+    assert!(
+        store
+            .update_org(&ent, &ra.org_id, None, &profile(10))
+            .await
+            .is_ok()
+    );
+    let site = SiteInput {
+        name_zh: "厂区".into(),
+        name_en: None,
+        kind: "factory".into(),
+        district: "350205".into(),
+        address: None,
+        zone: None,
+    };
+    assert!(matches!(
+        store.add_site(&ent, &rb.org_id, &site).await,
+        Err(StoreError::NotFound { .. })
+    ));
     store.add_site(&ent, &ra.org_id, &site).await.unwrap();
-    assert!(matches!(store.create_org(&ent, &profile(12)).await, Err(StoreError::Forbidden { .. })));
+    assert!(matches!(
+        store.create_org(&ent, &profile(12)).await,
+        Err(StoreError::Forbidden { .. })
+    ));
     // Readers of the register cannot write.
     for role in [Role::Bank, Role::Analyst, Role::CityGov] {
         let r = user(role, &[]);
@@ -231,31 +303,48 @@ on_all_backends!(tenants_are_isolated_in_the_store, |store| {
             store.update_org(&r, &rb.org_id, None, &profile(11)).await,
             Err(StoreError::Forbidden { .. })
         ));
-        assert!(matches!(store.audit_for_org(&r, &rb.org_id, 5).await, Err(StoreError::Forbidden { .. })));
+        assert!(matches!(
+            store.audit_for_org(&r, &rb.org_id, 5).await,
+            Err(StoreError::Forbidden { .. })
+        ));
     }
     // Assurers see engagements only, and change nothing.
     let asr = user(Role::Assurer, &[&rb.org_id]);
     assert!(store.get_org(&asr, &rb.org_id).await.is_ok());
     assert!(store.get_org(&asr, &ra.org_id).await.is_err());
-    assert!(store.update_org(&asr, &rb.org_id, None, &profile(11)).await.is_err());
+    assert!(
+        store
+            .update_org(&asr, &rb.org_id, None, &profile(11))
+            .await
+            .is_err()
+    );
 });
 
 on_all_backends!(imports_are_all_or_nothing_unless_told_otherwise, |store| {
     let a = admin();
     store.create_org(&a, &profile(20)).await.unwrap();
     let rows = vec![(2, profile(21)), (3, profile(20)), (4, profile(22))];
-    let report = store.import_orgs(&a, &rows, ImportMode::AllOrNothing).await.unwrap();
+    let report = store
+        .import_orgs(&a, &rows, ImportMode::AllOrNothing)
+        .await
+        .unwrap();
     assert!(!report.committed);
     assert_eq!(report.refused.len(), 1);
     assert_eq!(report.refused[0].0, 3);
     assert_eq!(store.count_orgs().await.unwrap(), 1, "nothing half-written");
 
-    let report = store.import_orgs(&a, &rows, ImportMode::SkipBad).await.unwrap();
+    let report = store
+        .import_orgs(&a, &rows, ImportMode::SkipBad)
+        .await
+        .unwrap();
     assert!(report.committed);
     assert_eq!(report.created.len(), 2);
     assert_eq!(store.count_orgs().await.unwrap(), 3);
     let ent = user(Role::Enterprise, &[]);
-    assert!(matches!(store.import_orgs(&ent, &rows, ImportMode::SkipBad).await, Err(StoreError::Forbidden { .. })));
+    assert!(matches!(
+        store.import_orgs(&ent, &rows, ImportMode::SkipBad).await,
+        Err(StoreError::Forbidden { .. })
+    ));
 });
 
 on_all_backends!(filters_and_paging, |store| {
@@ -266,16 +355,56 @@ on_all_backends!(filters_and_paging, |store| {
             i.district = "350203".into();
             i.zones = vec!["ftz-xiamen".into()];
         }
-        i.district = if n % 2 == 0 { "350205".into() } else { i.district };
-        store.create_org(&a, &i.validate(ReferenceData::embedded()).unwrap()).await.unwrap();
+        i.district = if n % 2 == 0 {
+            "350205".into()
+        } else {
+            i.district
+        };
+        store
+            .create_org(&a, &i.validate(ReferenceData::embedded()).unwrap())
+            .await
+            .unwrap();
     }
-    let f = OrgFilter { district: Some("350205".into()), ..Default::default() };
-    assert_eq!(store.list_orgs(&a, &f, Page::new(None, None)).await.unwrap().total, 4);
-    let f = OrgFilter { zone: Some("ftz-xiamen".into()), ..Default::default() };
-    assert_eq!(store.list_orgs(&a, &f, Page::new(None, None)).await.unwrap().total, 4);
-    let f = OrgFilter { q: Some("TEST 33".into()), ..Default::default() };
-    assert_eq!(store.list_orgs(&a, &f, Page::new(None, None)).await.unwrap().total, 1);
-    let p2 = store.list_orgs(&a, &OrgFilter::default(), Page::new(Some(2), Some(3))).await.unwrap();
+    let f = OrgFilter {
+        district: Some("350205".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_orgs(&a, &f, Page::new(None, None))
+            .await
+            .unwrap()
+            .total,
+        4
+    );
+    let f = OrgFilter {
+        zone: Some("ftz-xiamen".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_orgs(&a, &f, Page::new(None, None))
+            .await
+            .unwrap()
+            .total,
+        4
+    );
+    let f = OrgFilter {
+        q: Some("TEST 33".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        store
+            .list_orgs(&a, &f, Page::new(None, None))
+            .await
+            .unwrap()
+            .total,
+        1
+    );
+    let p2 = store
+        .list_orgs(&a, &OrgFilter::default(), Page::new(Some(2), Some(3)))
+        .await
+        .unwrap();
     assert_eq!((p2.total, p2.items.len()), (7, 3));
     let summary = store.register_summary().await.unwrap();
     assert_eq!(summary.total, 7);
@@ -285,14 +414,36 @@ on_all_backends!(filters_and_paging, |store| {
 on_all_backends!(periods_sites_and_their_rules, |store| {
     let a = admin();
     let rec = store.create_org(&a, &profile(40)).await.unwrap();
-    store.add_period(&a, &rec.org_id, &PeriodInput::calendar(2024)).await.unwrap();
-    let err = store.add_period(&a, &rec.org_id, &PeriodInput::calendar(2024)).await.unwrap_err();
+    store
+        .add_period(&a, &rec.org_id, &PeriodInput::calendar(2024))
+        .await
+        .unwrap();
+    let err = store
+        .add_period(&a, &rec.org_id, &PeriodInput::calendar(2024))
+        .await
+        .unwrap_err();
     assert!(matches!(err, StoreError::Conflict(ref m) if m.key == "store-period-exists"));
-    let bad_site = SiteInput { name_zh: "".into(), name_en: None, kind: "castle".into(), district: "999999".into(), address: None, zone: None };
-    match store.add_site(&a, &rec.org_id, &bad_site).await.unwrap_err() {
+    let bad_site = SiteInput {
+        name_zh: "".into(),
+        name_en: None,
+        kind: "castle".into(),
+        district: "999999".into(),
+        address: None,
+        zone: None,
+    };
+    match store
+        .add_site(&a, &rec.org_id, &bad_site)
+        .await
+        .unwrap_err()
+    {
         StoreError::Invalid(errs) => {
             let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
-            assert!(fields.contains(&"name_zh") && fields.contains(&"kind") && fields.contains(&"district"), "{fields:?}");
+            assert!(
+                fields.contains(&"name_zh")
+                    && fields.contains(&"kind")
+                    && fields.contains(&"district"),
+                "{fields:?}"
+            );
         }
         e => panic!("{e}"),
     }
@@ -311,15 +462,44 @@ on_all_backends!(accounts_sessions_and_tokens, |store| {
         orgs: vec![rec.org_id.clone()],
     };
     let uid = store.create_user(&a, &new).await.unwrap();
-    assert!(matches!(store.create_user(&a, &new).await, Err(StoreError::Conflict(_))));
-    let short = NewUser { email: "x@example.com".into(), password: "short".into(), ..new.clone() };
-    assert!(matches!(store.create_user(&a, &short).await, Err(StoreError::Conflict(ref m)) if m.key == "store-password-short"));
-    let bank_with_orgs = NewUser { email: "b@example.com".into(), role: Role::Bank, ..new.clone() };
+    assert!(matches!(
+        store.create_user(&a, &new).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let short = NewUser {
+        email: "x@example.com".into(),
+        password: "short".into(),
+        ..new.clone()
+    };
+    assert!(
+        matches!(store.create_user(&a, &short).await, Err(StoreError::Conflict(ref m)) if m.key == "store-password-short")
+    );
+    let bank_with_orgs = NewUser {
+        email: "b@example.com".into(),
+        role: Role::Bank,
+        ..new.clone()
+    };
     assert!(store.create_user(&a, &bank_with_orgs).await.is_err());
 
-    assert!(store.authenticate("staff@example.com", "wrong password").await.unwrap().is_none());
-    assert!(store.authenticate("nobody@example.com", "correct horse battery").await.unwrap().is_none());
-    let u = store.authenticate(" STAFF@example.com", "correct horse battery").await.unwrap().unwrap();
+    assert!(
+        store
+            .authenticate("staff@example.com", "wrong password")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .authenticate("nobody@example.com", "correct horse battery")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let u = store
+        .authenticate(" STAFF@example.com", "correct horse battery")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(u.user_id, uid);
     let p = store.principal(&u).await.unwrap();
     assert_eq!(p.orgs, vec![rec.org_id.clone()]);
@@ -334,13 +514,29 @@ on_all_backends!(accounts_sessions_and_tokens, |store| {
 
     let (secret, info) = store.create_api_token(&p, "loan system").await.unwrap();
     assert!(store.token_principal(&secret).await.unwrap().is_some());
-    assert_eq!(store.list_api_tokens(&p).await.unwrap()[0].last_used_at.is_some(), true);
+    assert_eq!(
+        store.list_api_tokens(&p).await.unwrap()[0]
+            .last_used_at
+            .is_some(),
+        true
+    );
     store.revoke_api_token(&p, &info.token_id).await.unwrap();
     assert!(store.token_principal(&secret).await.unwrap().is_none());
     // Someone else cannot revoke (or see) the token.
     let other = user(Role::Bank, &[]);
-    assert!(store.revoke_api_token(&other, &info.token_id).await.is_err());
+    assert!(
+        store
+            .revoke_api_token(&other, &info.token_id)
+            .await
+            .is_err()
+    );
 
     store.set_user_active(&a, &uid, false).await.unwrap();
-    assert!(store.authenticate("staff@example.com", "correct horse battery").await.unwrap().is_none());
+    assert!(
+        store
+            .authenticate("staff@example.com", "correct horse battery")
+            .await
+            .unwrap()
+            .is_none()
+    );
 });

@@ -2,11 +2,11 @@
 //! clients) or session cookie plus `x-csrf-token` (the browser). Every
 //! error is a JSON body `{code, message, message_key, fields}`.
 
+use axum::Json;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use egret_domain::org::{OrgInput, PeriodInput, SiteInput};
 use egret_domain::refdata::ReferenceData;
 use egret_i18n::Msg;
@@ -136,7 +136,9 @@ pub async fn list_orgs(
     ApiQuery(q): ApiQuery<ListQuery>,
 ) -> AppResult<Json<PageOf<OrgRecord>>> {
     let (filter, page) = q.split();
-    Ok(Json(st.store.list_orgs(&auth.principal, &filter, page).await?))
+    Ok(Json(
+        st.store.list_orgs(&auth.principal, &filter, page).await?,
+    ))
 }
 
 #[utoipa::path(post, path = "/api/v1/organizations", tag = "organizations",

@@ -62,15 +62,11 @@ async fn authenticate(parts: &Parts, state: &AppState) -> Result<Option<Auth>, A
     let Some(cookie) = jar.get(SESSION_COOKIE) else {
         return Ok(None);
     };
-    Ok(state
-        .store
-        .session(cookie.value())
-        .await?
-        .map(|s| Auth {
-            user: s.user,
-            principal: s.principal,
-            csrf: Some(s.csrf_token),
-        }))
+    Ok(state.store.session(cookie.value()).await?.map(|s| Auth {
+        user: s.user,
+        principal: s.principal,
+        csrf: Some(s.csrf_token),
+    }))
 }
 
 impl FromRequestParts<AppState> for Auth {
@@ -120,7 +116,9 @@ impl FromRequestParts<AppState> for MaybeAuth {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         if bearer(parts).is_some() {
-            return Auth::from_request_parts(parts, state).await.map(|a| MaybeAuth(Some(a)));
+            return Auth::from_request_parts(parts, state)
+                .await
+                .map(|a| MaybeAuth(Some(a)));
         }
         authenticate(parts, state)
             .await
@@ -168,11 +166,7 @@ fn page_ctx(parts: &Parts, state: &AppState, auth: Option<&Auth>) -> PageCtx {
 }
 
 fn csrf_error() -> AppError {
-    AppError::new(
-        StatusCode::FORBIDDEN,
-        "csrf",
-        Msg::new("web-error-csrf"),
-    )
+    AppError::new(StatusCode::FORBIDDEN, "csrf", Msg::new("web-error-csrf"))
 }
 
 /// A urlencoded form from a signed-in user whose `csrf` field matches the

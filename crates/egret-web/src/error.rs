@@ -80,12 +80,8 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> AppError {
         let msg = e.msg();
         match e {
-            StoreError::NotFound { .. } => {
-                AppError::new(StatusCode::NOT_FOUND, "not_found", msg)
-            }
-            StoreError::Forbidden { .. } => {
-                AppError::new(StatusCode::FORBIDDEN, "forbidden", msg)
-            }
+            StoreError::NotFound { .. } => AppError::new(StatusCode::NOT_FOUND, "not_found", msg),
+            StoreError::Forbidden { .. } => AppError::new(StatusCode::FORBIDDEN, "forbidden", msg),
             StoreError::Conflict(_) => AppError::new(StatusCode::CONFLICT, "conflict", msg),
             StoreError::Invalid(fields) => AppError::invalid(fields),
             other => {

@@ -11,7 +11,6 @@ mod pages;
 mod routes;
 mod view;
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -97,8 +96,9 @@ pub fn app(state: AppState) -> Router {
             auth::csrf_origin_guard,
         ))
         .layer(middleware::from_fn(track_metrics))
-        .layer(middleware::from_fn(security_headers))
         .layer(CatchPanicLayer::custom(error::panic_response))
+        .layer(middleware::from_fn(error::render_errors))
+        .layer(middleware::from_fn(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -126,7 +126,10 @@ async fn track_metrics(req: Request, next: Next) -> Response {
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut resp = next.run(req).await;
     let h = resp.headers_mut();
-    h.insert("x-content-type-options", HeaderValue::from_static("nosniff"));
+    h.insert(
+        "x-content-type-options",
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert("x-frame-options", HeaderValue::from_static("DENY"));
     h.insert("referrer-policy", HeaderValue::from_static("same-origin"));
     h.insert(
@@ -148,15 +151,12 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
 /// SIGTERM.
 pub async fn serve_on<L>(state: AppState, listener: L) -> std::io::Result<()>
 where
-    L: axum::serve::Listener<Addr = SocketAddr>,
+    L: axum::serve::Listener,
+    L::Addr: std::fmt::Debug,
 {
-    let app = app(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
 }
 
 async fn shutdown_signal() {
@@ -165,8 +165,7 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) =
-            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         {
             s.recv().await;
         }

@@ -7,14 +7,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum_extra::extract::CookieJar;
 use axum_extra::extract::cookie::{Cookie, SameSite};
 use egret_domain::access::Role;
-use egret_domain::org::{
-    ListingInput, OrgInput, Ownership, PeriodInput, SiteInput, SiteKind,
-};
+use egret_domain::org::{ListingInput, OrgInput, Ownership, PeriodInput, SiteInput, SiteKind};
 use egret_domain::refdata::ReferenceData;
 use egret_domain::size;
 use egret_i18n::{Lang, Msg};
 use egret_store::{
-    AuditEntry, ApiTokenInfo, ImportMode, NewUser, OrgFilter, OrgRecord, Page, PageOf,
+    ApiTokenInfo, AuditEntry, ImportMode, NewUser, OrgFilter, OrgRecord, Page, PageOf,
     PeriodRecord, RegisterSummary, SiteRecord, User,
 };
 use serde::Deserialize;
@@ -105,14 +103,10 @@ pub async fn switch_lang(
     let cookie = Cookie::build((LANG_COOKIE, lang.tag()))
         .path("/")
         .same_site(SameSite::Lax)
-        .max_age(time_year())
+        .permanent()
         .build();
     let next = safe_next(q.next.as_deref());
     Ok((jar.add(cookie), Redirect::to(&next)).into_response())
-}
-
-fn time_year() -> axum_extra::extract::cookie::time::Duration {
-    axum_extra::extract::cookie::time::Duration::days(365)
 }
 
 #[derive(Template)]
@@ -235,12 +229,19 @@ struct DashboardPage {
     summary: Option<RegisterSummary>,
 }
 
-pub async fn dashboard(State(st): State<AppState>, UserCtx(ctx, auth): UserCtx) -> AppResult<Response> {
+pub async fn dashboard(
+    State(st): State<AppState>,
+    UserCtx(ctx, auth): UserCtx,
+) -> AppResult<Response> {
     let role = auth.user.role;
     let own = match role {
         Role::Enterprise | Role::Assurer => {
             st.store
-                .list_orgs(&auth.principal, &OrgFilter::default(), Page::new(Some(1), Some(50)))
+                .list_orgs(
+                    &auth.principal,
+                    &OrgFilter::default(),
+                    Page::new(Some(1), Some(50)),
+                )
                 .await?
                 .items
         }
@@ -382,7 +383,10 @@ fn filter_query(f: &OrgFilter, page: u32) -> String {
     push("size_class", &f.size_class);
     push("listed", &f.listed.map(|b| b.to_string()));
     push("sr_mandatory", &f.sr_mandatory.map(|b| b.to_string()));
-    push("foreign_business", &f.foreign_business.map(|b| b.to_string()));
+    push(
+        "foreign_business",
+        &f.foreign_business.map(|b| b.to_string()),
+    );
     parts.push(format!("page={page}"));
     format!("/orgs?{}", parts.join("&"))
 }
@@ -457,8 +461,12 @@ pub async fn org_detail(
         ReferenceData::embedded(),
         &o.profile.industry_code,
         o.profile.employees,
-        o.profile.revenue_cny.map(|y| y / rust_decimal::Decimal::from(10_000)),
-        o.profile.total_assets_cny.map(|y| y / rust_decimal::Decimal::from(10_000)),
+        o.profile
+            .revenue_cny
+            .map(|y| y / rust_decimal::Decimal::from(10_000)),
+        o.profile
+            .total_assets_cny
+            .map(|y| y / rust_decimal::Decimal::from(10_000)),
     );
     let notice = nq.saved.map(|_| ctx.t("form-saved"));
     render(&OrgDetailPage {
@@ -545,7 +553,10 @@ impl OrgFormValues {
             zones: p.zones.clone(),
             employees: p.employees.map(|n| n.to_string()).unwrap_or_default(),
             revenue_cny: p.revenue_cny.map(|d| d.to_string()).unwrap_or_default(),
-            total_assets_cny: p.total_assets_cny.map(|d| d.to_string()).unwrap_or_default(),
+            total_assets_cny: p
+                .total_assets_cny
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             size_basis_year: p.size_basis_year.map(|y| y.to_string()).unwrap_or_default(),
             version: o.version.to_string(),
         }
@@ -567,7 +578,10 @@ impl OrgFormValues {
             match s.parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    errors.push((field.to_string(), Msg::new("web-error-not-integer").arg("value", &s)));
+                    errors.push((
+                        field.to_string(),
+                        Msg::new("web-error-not-integer").arg("value", &s),
+                    ));
                     None
                 }
             }
@@ -582,17 +596,24 @@ impl OrgFormValues {
             match s.parse::<rust_decimal::Decimal>() {
                 Ok(d) => Some(d),
                 Err(_) => {
-                    errors.push((field.to_string(), Msg::new("web-error-not-decimal").arg("value", &s)));
+                    errors.push((
+                        field.to_string(),
+                        Msg::new("web-error-not-decimal").arg("value", &s),
+                    ));
                     None
                 }
             }
         };
         let revenue_cny = dec("revenue_cny", &self.revenue_cny);
         let total_assets_cny = dec("total_assets_cny", &self.total_assets_cny);
-        let listings = match egret_import::parse_listings(&self.listings, &self.indices) {
+        let listings = match egret_import::parse_listings(
+            &self.listings,
+            &self.indices,
+            ReferenceData::embedded(),
+        ) {
             Ok(l) => l,
-            Err(m) => {
-                errors.push(("listings".to_string(), m));
+            Err(errs) => {
+                errors.extend(errs.into_iter().map(|(f, m)| (f.to_string(), m)));
                 Vec::<ListingInput>::new()
             }
         };
@@ -715,7 +736,13 @@ pub async fn org_edit_form(
     if !auth.principal.can_write_org(&id) {
         return Err(AppError::forbidden());
     }
-    org_form(ctx, format!("/orgs/{id}"), true, OrgFormValues::from_record(&o), vec![])
+    org_form(
+        ctx,
+        format!("/orgs/{id}"),
+        true,
+        OrgFormValues::from_record(&o),
+        vec![],
+    )
 }
 
 pub async fn org_update(
@@ -732,11 +759,19 @@ pub async fn org_update(
         Err(errors) => return org_form(ctx, format!("/orgs/{id}"), true, v, errors),
     };
     let version = v.version.trim().parse::<i64>().ok();
-    match st.store.update_org(&auth.principal, &id, version, &profile).await {
+    match st
+        .store
+        .update_org(&auth.principal, &id, version, &profile)
+        .await
+    {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}?saved=1")).into_response()),
-        Err(egret_store::StoreError::Conflict(m)) => {
-            org_form(ctx, format!("/orgs/{id}"), true, v, vec![("version".into(), m)])
-        }
+        Err(egret_store::StoreError::Conflict(m)) => org_form(
+            ctx,
+            format!("/orgs/{id}"),
+            true,
+            v,
+            vec![("version".into(), m)],
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -835,7 +870,8 @@ impl AuditPage {
         keys.into_iter()
             .filter(|k| before.get(*k) != after.get(*k))
             .map(|k| {
-                let show = |v: Option<&Value>| v.map(Value::to_string).unwrap_or_else(|| "—".into());
+                let show =
+                    |v: Option<&Value>| v.map(Value::to_string).unwrap_or_else(|| "—".into());
                 format!("{k}: {} → {}", show(before.get(k)), show(after.get(k)))
             })
             .collect()
@@ -999,7 +1035,10 @@ struct AccountPage {
     new_secret: Option<String>,
 }
 
-pub async fn account(State(st): State<AppState>, UserCtx(ctx, auth): UserCtx) -> AppResult<Response> {
+pub async fn account(
+    State(st): State<AppState>,
+    UserCtx(ctx, auth): UserCtx,
+) -> AppResult<Response> {
     let tokens = st.store.list_api_tokens(&auth.principal).await?;
     render(&AccountPage {
         ctx,
@@ -1105,8 +1144,16 @@ pub async fn user_create(
     };
     // Organisations are given by credit code, comma or space separated.
     let mut orgs = Vec::new();
-    for code in f.orgs.split([',', ' ', ';', '\n']).filter(|s| !s.trim().is_empty()) {
-        match st.store.find_org_by_uscc(&auth.principal, code.trim()).await {
+    for code in f
+        .orgs
+        .split([',', ' ', ';', '\n'])
+        .filter(|s| !s.trim().is_empty())
+    {
+        match st
+            .store
+            .find_org_by_uscc(&auth.principal, code.trim())
+            .await
+        {
             Ok(o) => orgs.push(o.org_id),
             Err(e) => {
                 let msg = ctx.m(&e.msg());

@@ -22,7 +22,7 @@ struct Table {
 }
 
 impl Table {
-    fn add<H, T>(mut self, method: &'static str, path: &'static str, handler: H) -> Self
+    fn add<H, T>(self, method: &'static str, path: &'static str, handler: H) -> Self
     where
         H: Handler<T, AppState>,
         T: 'static,
@@ -97,8 +97,16 @@ fn table(config: &WebConfig) -> Table {
         .add("PUT", "/api/v1/organizations/{id}", api::update_org)
         .add("GET", "/api/v1/organizations/{id}/sites", api::list_sites)
         .add("POST", "/api/v1/organizations/{id}/sites", api::create_site)
-        .add("GET", "/api/v1/organizations/{id}/periods", api::list_periods)
-        .add("POST", "/api/v1/organizations/{id}/periods", api::create_period);
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/periods",
+            api::list_periods,
+        )
+        .add(
+            "POST",
+            "/api/v1/organizations/{id}/periods",
+            api::create_period,
+        );
     Table {
         router: t.router.layer(DefaultBodyLimit::max(config.body_limit)),
         routes: t.routes,

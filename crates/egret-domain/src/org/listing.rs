@@ -9,6 +9,7 @@ use crate::refdata::ReferenceData;
 /// A listing as entered: exchange code, ticker and index ids.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ListingInput {
     pub exchange: String,
     pub ticker: String,
@@ -18,6 +19,7 @@ pub struct ListingInput {
 
 /// A validated listing.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Listing {
     pub exchange: Exchange,
     pub ticker: String,

@@ -12,17 +12,23 @@ pub const SPAN_DAYS: std::ops::RangeInclusive<i64> = 360..=372;
 /// A reporting period as entered. `end` is the last day of the period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PeriodInput {
     pub fiscal_year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub end: NaiveDate,
 }
 
 /// A validated reporting period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Period {
     pub fiscal_year: i32,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub start: NaiveDate,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub end: NaiveDate,
 }
 

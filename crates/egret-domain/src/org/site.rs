@@ -13,6 +13,7 @@ pub const MAX_ADDRESS_CHARS: usize = 500;
 /// A site as entered.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteInput {
     pub name_zh: String,
     pub name_en: Option<String>,
@@ -27,6 +28,7 @@ pub struct SiteInput {
 
 /// A validated site.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Site {
     pub name_zh: String,
     pub name_en: Option<String>,

@@ -1,0 +1,892 @@
+//! HTTP tests against the real router on a loopback port: the route × role
+//! authorisation matrix, CSRF, error bodies, language switching.
+
+use std::collections::{BTreeMap, HashSet};
+
+use egret_domain::access::{Principal, Role};
+use egret_domain::org::OrgInput;
+use egret_domain::refdata::ReferenceData;
+use egret_domain::uscc;
+use egret_store::{NewUser, Store};
+use egret_web::{AppState, WebConfig, route_table};
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_TYPE, LOCATION};
+
+const PW: &str = "password-123456";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Anon,
+    Admin,
+    City,
+    Analyst,
+    Bank,
+    Assurer,
+    Ent,
+}
+use Who::*;
+
+const ALL: &[Who] = &[Anon, Admin, City, Analyst, Bank, Assurer, Ent];
+const AUTHED: &[Who] = &[Admin, City, Analyst, Bank, Assurer, Ent];
+const REGISTER: &[Who] = &[Admin, City];
+const READ_A: &[Who] = &[Admin, City, Analyst, Bank, Assurer, Ent];
+const READ_B: &[Who] = &[Admin, City, Analyst, Bank];
+const WRITE_A: &[Who] = &[Admin, Ent];
+const WRITE_B: &[Who] = &[Admin];
+
+struct Fixture {
+    base: String,
+    org_a: String,
+    org_b: String,
+    store: Store,
+    _dir: std::path::PathBuf,
+}
+
+fn code(n: u32) -> String {
+    let first17 = format!("91350206MA{:07}", n);
+    format!("{first17}{}", uscc::check_char(&first17).unwrap())
+}
+
+fn org_input(n: u32) -> OrgInput {
+    OrgInput {
+        uscc: code(n),
+        name_zh: format!("厦门测试{n}有限公司"),
+        name_en: Some(format!("Xiamen Test {n} Co., Ltd.")),
+        industry_code: "39".into(),
+        ownership: "private".into(),
+        district: "350206".into(),
+        ..Default::default()
+    }
+}
+
+async fn fixture(config: WebConfig) -> Fixture {
+    let dir = std::env::temp_dir().join(format!(
+        "egret-web-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite:{}", dir.join("web.db").display());
+    let store = Store::open(&url).await.unwrap();
+    let sys = Principal::system("fixture");
+    let rd = ReferenceData::embedded();
+    let a = store
+        .create_org(&sys, &org_input(1).validate(rd).unwrap())
+        .await
+        .unwrap();
+    let b = store
+        .create_org(&sys, &org_input(2).validate(rd).unwrap())
+        .await
+        .unwrap();
+    for (who, role, orgs) in [
+        ("admin", Role::PlatformAdmin, vec![]),
+        ("city", Role::CityGov, vec![]),
+        ("analyst", Role::Analyst, vec![]),
+        ("bank", Role::Bank, vec![]),
+        ("assurer", Role::Assurer, vec![a.org_id.clone()]),
+        ("ent", Role::Enterprise, vec![a.org_id.clone()]),
+        ("entb", Role::Enterprise, vec![b.org_id.clone()]),
+    ] {
+        store
+            .create_user(
+                &sys,
+                &NewUser {
+                    email: format!("{who}@test.example"),
+                    display_name: who.to_string(),
+                    role,
+                    password: PW.into(),
+                    orgs,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let state = AppState::new(store.clone(), config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(egret_web::serve(state, listener));
+    Fixture {
+        base: format!("http://{addr}"),
+        org_a: a.org_id,
+        org_b: b.org_id,
+        store,
+        _dir: dir,
+    }
+}
+
+struct Client {
+    http: reqwest::Client,
+    base: String,
+    csrf: String,
+}
+
+impl Client {
+    async fn new(f: &Fixture, who: Who) -> Client {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        let mut c = Client {
+            http,
+            base: f.base.clone(),
+            csrf: String::new(),
+        };
+        let email = match who {
+            Anon => return c,
+            Admin => "admin",
+            City => "city",
+            Analyst => "analyst",
+            Bank => "bank",
+            Assurer => "assurer",
+            Ent => "ent",
+        };
+        c.login(&format!("{email}@test.example")).await;
+        c
+    }
+
+    async fn login(&mut self, email: &str) {
+        let r = self
+            .http
+            .post(format!("{}/login", self.base))
+            .form(&[("email", email), ("password", PW), ("next", "/dashboard")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login {email}");
+        let page = self.get("/dashboard").await.text().await.unwrap();
+        self.csrf = meta_csrf(&page);
+        assert!(!self.csrf.is_empty());
+    }
+
+    async fn get(&self, path: &str) -> reqwest::Response {
+        self.http
+            .get(format!("{}{path}", self.base))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn send(&self, method: &str, path: &str, body: &Body) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        let req = self.http.request(m, url);
+        let req = match body {
+            Body::None => req,
+            Body::Form(fields) => {
+                let mut all: Vec<(String, String)> = fields.clone();
+                all.push(("csrf".into(), self.csrf.clone()));
+                req.body(serde_html_form_encode(&all))
+                    .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            }
+            Body::Json(v) => req.header("x-csrf-token", &self.csrf).json(v),
+            Body::Multipart(csv) => {
+                let form = reqwest::multipart::Form::new()
+                    .text("csrf", self.csrf.clone())
+                    .text("mode", "all")
+                    .part(
+                        "file",
+                        reqwest::multipart::Part::bytes(csv.clone().into_bytes())
+                            .file_name("orgs.csv"),
+                    );
+                req.multipart(form)
+            }
+        };
+        req.send().await.unwrap()
+    }
+}
+
+fn serde_html_form_encode(fields: &[(String, String)]) -> String {
+    fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+fn meta_csrf(page: &str) -> String {
+    let marker = "name=\"csrf-token\" content=\"";
+    page.split_once(marker)
+        .and_then(|(_, rest)| rest.split_once('"'))
+        .map(|(v, _)| v.to_string())
+        .unwrap_or_default()
+}
+
+#[derive(Clone, Debug)]
+enum Body {
+    None,
+    Form(Vec<(String, String)>),
+    Json(serde_json::Value),
+    Multipart(String),
+}
+
+struct Probe {
+    path: String,
+    body: Body,
+    allow: &'static [Who],
+}
+
+fn form(pairs: &[(&str, &str)]) -> Body {
+    Body::Form(
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+    )
+}
+
+fn org_form(n: u32) -> Body {
+    form(&[
+        ("uscc", &code(n)),
+        ("name_zh", "厦门表单测试有限公司"),
+        ("industry_code", "39"),
+        ("ownership", "private"),
+        ("district", "350206"),
+    ])
+}
+
+fn org_json(n: u32) -> Body {
+    Body::Json(serde_json::to_value(org_input(n)).unwrap())
+}
+
+/// The expectation for every route. A route missing here fails the test.
+fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe>> {
+    let (a, b) = (&f.org_a, &f.org_b);
+    let p = |path: String, body: Body, allow: &'static [Who]| Probe { path, body, allow };
+    let both = |pat: &str, body: Body, allow_a: &'static [Who], allow_b: &'static [Who]| {
+        vec![
+            p(pat.replace("{id}", a), body.clone(), allow_a),
+            p(pat.replace("{id}", b), body, allow_b),
+        ]
+    };
+    let site = form(&[
+        ("name_zh", "新厂区"),
+        ("kind", "factory"),
+        ("district", "350205"),
+    ]);
+    let period = form(&[("fiscal_year", "2031")]);
+    let mut m = BTreeMap::new();
+    m.insert(("GET", "/"), vec![p("/".into(), Body::None, ALL)]);
+    m.insert(
+        ("GET", "/healthz"),
+        vec![p("/healthz".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/metrics"),
+        vec![p("/metrics".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/static/egret.css"),
+        vec![p("/static/egret.css".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/lang/{lang}"),
+        vec![p("/lang/en?next=/".into(), Body::None, ALL)],
+    );
+    m.insert(("GET", "/login"), vec![p("/login".into(), Body::None, ALL)]);
+    // Wrong credentials are refused for everyone (tested as a denial).
+    m.insert(
+        ("POST", "/login"),
+        vec![p(
+            "/login".into(),
+            form(&[("email", "x@y.z"), ("password", "nope")]),
+            &[],
+        )],
+    );
+    m.insert(("POST", "/logout"), vec![]); // exercised last, see below
+    m.insert(
+        ("GET", "/dashboard"),
+        vec![p("/dashboard".into(), Body::None, AUTHED)],
+    );
+    m.insert(
+        ("GET", "/orgs"),
+        vec![p("/orgs".into(), Body::None, AUTHED)],
+    );
+    m.insert(
+        ("GET", "/orgs/new"),
+        vec![p("/orgs/new".into(), Body::None, REGISTER)],
+    );
+    m.insert(
+        ("POST", "/orgs"),
+        vec![p("/orgs".into(), org_form(100), REGISTER)],
+    );
+    m.insert(
+        ("GET", "/orgs/{id}"),
+        both("/orgs/{id}", Body::None, READ_A, READ_B),
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/edit"),
+        both("/orgs/{id}/edit", Body::None, WRITE_A, WRITE_B),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}"),
+        both("/orgs/{id}", org_form(1), WRITE_A, WRITE_B),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/sites"),
+        both("/orgs/{id}/sites", site, WRITE_A, WRITE_B),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/periods"),
+        both("/orgs/{id}/periods", period, WRITE_A, WRITE_B),
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/audit"),
+        both("/orgs/{id}/audit", Body::None, WRITE_A, WRITE_B),
+    );
+    m.insert(
+        ("GET", "/import"),
+        vec![p("/import".into(), Body::None, REGISTER)],
+    );
+    m.insert(("POST", "/import"), vec![p("/import".into(), Body::Multipart(format!("uscc,name_zh,industry_code,ownership,district\n{},厦门导入测试有限公司,39,private,350206\n", code(200))), REGISTER)]);
+    m.insert(
+        ("GET", "/account"),
+        vec![p("/account".into(), Body::None, AUTHED)],
+    );
+    m.insert(
+        ("POST", "/account/tokens"),
+        vec![p("/account/tokens".into(), form(&[("name", "t")]), AUTHED)],
+    );
+    m.insert(("POST", "/account/tokens/{id}/revoke"), vec![]); // per-user token, see below
+    m.insert(
+        ("GET", "/admin/users"),
+        vec![p("/admin/users".into(), Body::None, &[Admin])],
+    );
+    m.insert(
+        ("POST", "/admin/users"),
+        vec![p(
+            "/admin/users".into(),
+            form(&[
+                ("display_name", "N"),
+                ("email", "n@test.example"),
+                ("role", "analyst"),
+                ("password", "long-enough-pw"),
+            ]),
+            &[Admin],
+        )],
+    );
+    m.insert(
+        ("GET", "/api/openapi.json"),
+        vec![p("/api/openapi.json".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/api/v1/me"),
+        vec![p("/api/v1/me".into(), Body::None, AUTHED)],
+    );
+    m.insert(
+        ("GET", "/api/v1/reference"),
+        vec![p("/api/v1/reference".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations"),
+        vec![p("/api/v1/organizations".into(), Body::None, AUTHED)],
+    );
+    m.insert(
+        ("POST", "/api/v1/organizations"),
+        vec![p("/api/v1/organizations".into(), org_json(300), REGISTER)],
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}"),
+        both("/api/v1/organizations/{id}", Body::None, READ_A, READ_B),
+    );
+    m.insert(
+        ("PUT", "/api/v1/organizations/{id}"),
+        vec![
+            p(format!("/api/v1/organizations/{a}"), org_json(1), WRITE_A),
+            p(format!("/api/v1/organizations/{b}"), org_json(2), WRITE_B),
+        ],
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/sites"),
+        both(
+            "/api/v1/organizations/{id}/sites",
+            Body::None,
+            READ_A,
+            READ_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/api/v1/organizations/{id}/sites"),
+        both(
+            "/api/v1/organizations/{id}/sites",
+            Body::Json(
+                serde_json::json!({"name_zh": "仓库", "kind": "warehouse", "district": "350206"}),
+            ),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/periods"),
+        both(
+            "/api/v1/organizations/{id}/periods",
+            Body::None,
+            READ_A,
+            READ_B,
+        ),
+    );
+    m.insert(("POST", "/api/v1/organizations/{id}/periods"), both("/api/v1/organizations/{id}/periods", Body::Json(serde_json::json!({"fiscal_year": 2032, "start": "2032-01-01", "end": "2032-12-31"})), WRITE_A, WRITE_B));
+    m
+}
+
+/// Whether a response is an authorisation refusal.
+fn denied(r: &reqwest::Response) -> bool {
+    let to_login = r.status() == StatusCode::SEE_OTHER
+        && r.headers()
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|l| l.starts_with("/login"));
+    to_login
+        || matches!(
+            r.status(),
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::NOT_FOUND
+        )
+}
+
+#[tokio::test]
+async fn every_route_has_an_authorisation_expectation_and_meets_it() {
+    let f = fixture(WebConfig::default()).await;
+    let table = expectations(&f);
+    let routes: HashSet<(&str, &str)> = route_table().iter().map(|r| (r.method, r.path)).collect();
+    let expected: HashSet<(&str, &str)> = table.keys().copied().collect();
+    let missing: Vec<_> = routes.difference(&expected).collect();
+    let stale: Vec<_> = expected.difference(&routes).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an authorisation expectation: {missing:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "expectations for routes that do not exist: {stale:?}"
+    );
+
+    let mut failures = Vec::new();
+    for who in ALL {
+        let client = Client::new(&f, *who).await;
+        for ((method, _), probes) in &table {
+            for probe in probes {
+                let r = client.send(method, &probe.path, &probe.body).await;
+                let allowed = probe.allow.contains(who);
+                let status = r.status();
+                if denied(&r) == allowed {
+                    failures.push(format!(
+                        "{who:?} {method} {} → {status} (expected {})",
+                        probe.path,
+                        if allowed { "allowed" } else { "denied" }
+                    ));
+                }
+                if status.is_server_error() {
+                    failures.push(format!("{who:?} {method} {} → {status}", probe.path));
+                }
+            }
+        }
+        // Revoking a token: each signed-in user revokes their own.
+        if *who != Anon {
+            let r = client
+                .send("POST", "/account/tokens", &form(&[("name", "to revoke")]))
+                .await;
+            let page = r.text().await.unwrap();
+            assert!(page.contains("id=\"new-token\""));
+            let tokens = f
+                .store
+                .list_api_tokens(&principal_of(&f, *who).await)
+                .await
+                .unwrap();
+            let id = &tokens
+                .iter()
+                .find(|t| t.name == "to revoke" && t.revoked_at.is_none())
+                .unwrap()
+                .token_id;
+            let r = client
+                .send("POST", &format!("/account/tokens/{id}/revoke"), &form(&[]))
+                .await;
+            assert!(!denied(&r), "{who:?} revoke own token → {}", r.status());
+        } else {
+            let r = client
+                .send("POST", "/account/tokens/x/revoke", &form(&[]))
+                .await;
+            assert!(denied(&r));
+        }
+        // Logging out: allowed for the signed in, a redirect to login otherwise.
+        let r = client.send("POST", "/logout", &form(&[])).await;
+        assert_eq!(denied(&r), *who == Anon, "{who:?} logout → {}", r.status());
+        if *who != Anon {
+            let r = client.get("/dashboard").await;
+            assert!(denied(&r), "{who:?} still signed in after logout");
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} authorisation failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+async fn principal_of(f: &Fixture, who: Who) -> Principal {
+    let email = format!("{}@test.example", format!("{who:?}").to_lowercase());
+    let u = f.store.authenticate(&email, PW).await.unwrap().unwrap();
+    f.store.principal(&u).await.unwrap()
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_or_from_other_sites_are_refused() {
+    let f = fixture(WebConfig::default()).await;
+    let c = Client::new(&f, Admin).await;
+    let url = format!("{}/orgs/{}/periods", f.base, f.org_a);
+    let r = c
+        .http
+        .post(&url)
+        .form(&[("fiscal_year", "2030")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c
+        .http
+        .post(&url)
+        .form(&[("fiscal_year", "2030"), ("csrf", "forged")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c
+        .http
+        .post(&url)
+        .header("origin", "https://evil.example")
+        .form(&[("fiscal_year", "2030"), ("csrf", c.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = c
+        .http
+        .post(&url)
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("fiscal_year", "2030"), ("csrf", c.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The API from a browser session needs the header.
+    let r = c
+        .http
+        .post(format!(
+            "{}/api/v1/organizations/{}/periods",
+            f.base, f.org_a
+        ))
+        .json(&serde_json::json!({"fiscal_year": 2030, "start": "2030-01-01", "end": "2030-12-31"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(
+        f.store
+            .list_periods(&Principal::system("t"), &f.org_a)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing stored"
+    );
+    // With the token it works.
+    let r = c
+        .http
+        .post(&url)
+        .form(&[("fiscal_year", "2030"), ("csrf", c.csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+}
+
+async fn token_for(f: &Fixture, who: Who) -> String {
+    let p = principal_of(f, who).await;
+    f.store.create_api_token(&p, "test").await.unwrap().0
+}
+
+#[tokio::test]
+async fn api_errors_are_json_4xx_never_500() {
+    let f = fixture(WebConfig {
+        body_limit: 4096,
+        ..WebConfig::default()
+    })
+    .await;
+    let token = token_for(&f, Admin).await;
+    let http = reqwest::Client::new();
+    let post = |body: String, ct: &'static str| {
+        http.post(format!("{}/api/v1/organizations", f.base))
+            .bearer_auth(&token)
+            .header(CONTENT_TYPE, ct)
+            .body(body)
+    };
+    let cases = [
+        (post("{not json".into(), "application/json"), StatusCode::BAD_REQUEST, "bad_request"),
+        (post(r#"{"uscc": 5}"#.into(), "application/json"), StatusCode::UNPROCESSABLE_ENTITY, "invalid_json_data"),
+        (post(
+            serde_json::json!({"uscc": code(9), "name_zh": "厦门某公司", "industry_code": "39", "ownership": "private", "district": "350206", "colour": "red"}).to_string(),
+            "application/json",
+        ), StatusCode::UNPROCESSABLE_ENTITY, "invalid_json_data"),
+        (post("{}".into(), "text/plain"), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (post(format!("{{\"name_zh\": \"{}\"}}", "x".repeat(10_000)), "application/json"), StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large"),
+        (post(
+            serde_json::json!({"uscc": "91350200MA2XXXXXX0", "name_zh": "Acme", "industry_code": "99", "ownership": "state", "district": "110000"}).to_string(),
+            "application/json",
+        ), StatusCode::UNPROCESSABLE_ENTITY, "invalid"),
+    ];
+    for (req, status, code) in cases {
+        let r = req.send().await.unwrap();
+        assert_eq!(r.status(), status);
+        assert!(
+            r.headers()[CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("application/json")
+        );
+        let body: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(body["code"], code, "{body}");
+        assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()));
+        if code == "invalid" {
+            let fields: Vec<&str> = body["fields"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["field"].as_str().unwrap())
+                .collect();
+            for expected in ["uscc", "industry_code", "ownership", "district"] {
+                assert!(fields.contains(&expected), "{fields:?}");
+            }
+        }
+    }
+    // Unknown routes, bad tokens, unknown query parameters.
+    let r = http
+        .get(format!("{}/api/v1/nothing", f.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        r.json::<serde_json::Value>().await.unwrap()["code"],
+        "not_found"
+    );
+    let r = http
+        .get(format!("{}/api/v1/me", f.base))
+        .bearer_auth("egt_wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let r = http
+        .get(format!("{}/api/v1/organizations?colour=red", f.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // Errors come in the caller's language.
+    let r = http
+        .get(format!("{}/api/v1/organizations/nope", f.base))
+        .bearer_auth(&token)
+        .header("accept-language", "zh-CN")
+        .send()
+        .await
+        .unwrap();
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        body["message"].as_str().unwrap().contains("未找到"),
+        "{body}"
+    );
+}
+
+#[tokio::test]
+async fn api_round_trip_with_token_and_paging() {
+    let f = fixture(WebConfig::default()).await;
+    let token = token_for(&f, City).await;
+    let http = reqwest::Client::new();
+    let mut input = org_input(500);
+    input.zones = vec!["ftz-xiamen".into()];
+    let r = http
+        .post(format!("{}/api/v1/organizations", f.base))
+        .bearer_auth(&token)
+        .json(&input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let loc = r.headers()[LOCATION].to_str().unwrap().to_string();
+    let created: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(created["uscc"], code(500));
+    let got: serde_json::Value = http
+        .get(format!("{}{loc}", f.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["org_id"], created["org_id"]);
+    let page: serde_json::Value = http
+        .get(format!(
+            "{}/api/v1/organizations?zone=ftz-xiamen&per_page=1",
+            f.base
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(page["total"], 1);
+    // City government may register but not edit an enterprise's profile.
+    let r = http
+        .put(format!("{}{loc}", f.base))
+        .bearer_auth(&token)
+        .json(&input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // The admin may, and a stale If-Match is a conflict.
+    let admin = token_for(&f, Admin).await;
+    let r = http
+        .put(format!("{}{loc}", f.base))
+        .bearer_auth(&admin)
+        .header("if-match", "\"1\"")
+        .json(&input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = http
+        .put(format!("{}{loc}", f.base))
+        .bearer_auth(&admin)
+        .header("if-match", "\"1\"")
+        .json(&input)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn openapi_documents_every_api_route() {
+    let f = fixture(WebConfig::default()).await;
+    let doc: serde_json::Value = reqwest::get(format!("{}/api/openapi.json", f.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    for r in route_table().iter().filter(|r| r.path.starts_with("/api/")) {
+        let op = &doc["paths"][r.path][r.method.to_lowercase()];
+        assert!(
+            op.is_object(),
+            "{} {} is not in the OpenAPI document",
+            r.method,
+            r.path
+        );
+    }
+    assert!(doc["components"]["schemas"]["OrgInput"].is_object());
+}
+
+#[tokio::test]
+async fn pages_switch_language_and_health_metrics_answer() {
+    let f = fixture(WebConfig {
+        demo_notice: true,
+        ..WebConfig::default()
+    })
+    .await;
+    let c = Client::new(&f, Ent).await;
+    let zh = c
+        .get(&format!("/orgs/{}", f.org_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(zh.contains("lang=\"zh-CN\"") && zh.contains("统一社会信用代码"));
+    assert!(zh.contains("合成演示城市"), "demo banner");
+    let r = c.get(&format!("/lang/en?next=/orgs/{}", f.org_a)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let en = c
+        .get(&format!("/orgs/{}", f.org_a))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("lang=\"en\"") && en.contains("Unified social credit code"));
+    // No open redirect through the language switch.
+    let r = c.get("/lang/zh-CN?next=//evil.example").await;
+    assert_eq!(r.headers()[LOCATION], "/dashboard");
+    let h: serde_json::Value = reqwest::get(format!("{}/healthz", f.base))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(h["status"], "ok");
+    let m = reqwest::get(format!("{}/metrics", f.base))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(m.contains("egret_http_requests_total"), "{m}");
+}
+
+#[tokio::test]
+async fn html_form_errors_name_the_field_and_store_nothing() {
+    let f = fixture(WebConfig::default()).await;
+    let c = Client::new(&f, Admin).await;
+    let bad = form(&[
+        ("uscc", "91350200MA2XXXXXX1"),
+        ("name_zh", "ACME"),
+        ("industry_code", "39"),
+        ("ownership", "private"),
+        ("district", "350206"),
+        ("employees", "many"),
+    ]);
+    let r = c.send("POST", "/orgs", &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("id=\"form-errors\"") && page.contains("<code>employees</code>"),
+        "{page}"
+    );
+    assert_eq!(f.store.count_orgs().await.unwrap(), 2);
+    let r = c.send("POST", "/orgs", &org_form(77)).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    assert_eq!(f.store.count_orgs().await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn bad_imports_name_row_and_column_and_store_nothing() {
+    let f = fixture(WebConfig::default()).await;
+    let c = Client::new(&f, City).await;
+    let csv = format!(
+        "uscc,name_zh,industry_code,ownership,district\n{},厦门好行有限公司,39,private,350206\n{},厦门坏行有限公司,39,private,999999\n",
+        code(601),
+        code(602)
+    );
+    let r = c.send("POST", "/import", &Body::Multipart(csv)).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(
+        page.contains("<td class=\"num\">3</td><td>district</td>"),
+        "{page}"
+    );
+    assert_eq!(f.store.count_orgs().await.unwrap(), 2, "nothing imported");
+}
