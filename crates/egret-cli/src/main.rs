@@ -2,6 +2,7 @@
 //! city, run migrations, import registers, check credit codes and manage
 //! accounts.
 
+mod bench;
 mod config;
 mod tls;
 
@@ -78,6 +79,11 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Measure speed and memory (prints figures; see docs/benchmarks.md).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Manage accounts.
     User {
         #[command(subcommand)]
@@ -89,6 +95,23 @@ enum Command {
 enum UsccCommand {
     /// Check a code: prints valid/invalid and the reason; exit 0 if valid.
     Check { code: String },
+}
+
+#[derive(Subcommand)]
+enum BenchCommand {
+    /// Time loading the demo city into an empty database (a temporary
+    /// SQLite file unless --db names one).
+    Demo {
+        #[arg(long)]
+        orgs: Option<usize>,
+    },
+    /// Time server start-up to /healthz and the first page, request
+    /// latencies and memory, on the demo city.
+    Serve {
+        /// Requests to time after start-up.
+        #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
 }
 
 #[derive(Subcommand)]
@@ -150,7 +173,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli.command, config, lang)) {
+    match runtime.block_on(run(cli.command, config, cli.db, lang)) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("egret: {e:#}");
@@ -207,7 +230,12 @@ fn uscc_check(code: &str, lang: Lang) -> ExitCode {
     }
 }
 
-async fn run(command: Command, config: Config, lang: Lang) -> Result<ExitCode> {
+async fn run(
+    command: Command,
+    config: Config,
+    db_flag: Option<String>,
+    lang: Lang,
+) -> Result<ExitCode> {
     match command {
         Command::Uscc { .. } => unreachable!("handled before the runtime starts"),
         Command::Migrate => {
@@ -257,6 +285,18 @@ async fn run(command: Command, config: Config, lang: Lang) -> Result<ExitCode> {
                     .collect();
                 serve(store, &config, logins, true).await?;
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            command: BenchCommand::Demo { orgs },
+        } => {
+            bench::demo(db_flag.as_deref(), orgs).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
+            command: BenchCommand::Serve { requests },
+        } => {
+            bench::serve(db_flag.as_deref(), requests).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {

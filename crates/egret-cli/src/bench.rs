@@ -1,0 +1,182 @@
+//! `egret bench`: measured figures for the speed and memory targets (run
+//! by hand or in CI; never asserted by unit tests).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use egret_store::Store;
+
+/// Loads the demo city into an empty database and reports the time.
+pub async fn demo(db: Option<&str>, orgs: Option<usize>) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = match db {
+        Some(u) => u.to_string(),
+        None => format!("sqlite:{}", dir.path().join("bench.db").display()),
+    };
+    let mut plan = egret_demo::DemoPlan::shipped()?;
+    if let Some(n) = orgs {
+        plan.organizations = n;
+    }
+    let t0 = Instant::now();
+    let store = Store::open(&url).await?;
+    let migrated = t0.elapsed();
+    let t1 = Instant::now();
+    let outcome = egret_demo::load(&store, &plan).await?;
+    let loaded = t1.elapsed();
+    let egret_demo::Outcome::Loaded(stats) = outcome else {
+        bail!("the database is not empty; benchmark needs an empty one");
+    };
+    println!("bench=demo backend={:?}", store.backend());
+    println!(
+        "organizations={} sites={} periods={} users={}",
+        stats.organizations, stats.sites, stats.periods, stats.users
+    );
+    println!("migrate_seconds={:.3}", migrated.as_secs_f64());
+    println!("demo_seconds={:.3}", loaded.as_secs_f64());
+    println!("total_seconds={:.3}", t0.elapsed().as_secs_f64());
+    Ok(())
+}
+
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn proc_status_kib(pid: u32, key: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with(key))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
+/// Starts `egret serve` on a database holding the demo city (made first in
+/// a temporary SQLite file unless `--db` is given), and reports time to
+/// the first health check and page, request latencies, and memory.
+pub async fn serve(db: Option<&str>, requests: usize) -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let url = match db {
+        Some(u) => u.to_string(),
+        None => {
+            let url = format!("sqlite:{}", dir.path().join("bench.db").display());
+            let store = Store::open(&url).await?;
+            egret_demo::load(&store, &egret_demo::DemoPlan::shipped()?).await?;
+            store.close().await;
+            url
+        }
+    };
+    let exe = std::env::current_exe()?;
+    let t0 = Instant::now();
+    let mut child = Command::new(exe)
+        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
+        .env("EGRET_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting egret serve")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let pid = child.id();
+    let server = Server(child);
+    let mut base = None;
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(rest) = line.strip_prefix("Egret is running at ") {
+            base = Some(rest.trim().trim_end_matches('/').to_string());
+            break;
+        }
+    }
+    let base = base.context("server did not print its address")?;
+    let http = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?;
+    let healthz = loop {
+        if let Ok(r) = http.get(format!("{base}/healthz")).send().await
+            && r.status().is_success()
+        {
+            break t0.elapsed();
+        }
+        if t0.elapsed() > Duration::from_secs(30) {
+            bail!("no healthy answer within 30 s");
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    let r = http.get(format!("{base}/")).send().await?;
+    if !r.status().is_success() {
+        bail!("home page answered {}", r.status());
+    }
+    let first_page = t0.elapsed();
+    let r = http
+        .post(format!("{base}/login"))
+        .form(&[
+            ("email", "city@demo.egret.city"),
+            ("password", "Egret-demo-2025"),
+        ])
+        .send()
+        .await?;
+    if r.status() != reqwest::StatusCode::SEE_OTHER {
+        bail!(
+            "demo login failed ({}); is the demo city loaded?",
+            r.status()
+        );
+    }
+    let pages = [
+        "/dashboard",
+        "/orgs",
+        "/orgs?page=20",
+        "/orgs?district=350206&listed=true",
+        "/api/v1/organizations?per_page=200",
+    ];
+    let mut latencies = Vec::new();
+    for i in 0..requests {
+        let p = pages[i % pages.len()];
+        let t = Instant::now();
+        let r = http.get(format!("{base}{p}")).send().await?;
+        let ok = r.status().is_success();
+        let _ = r.bytes().await?;
+        if !ok {
+            bail!("{p} failed");
+        }
+        latencies.push(t.elapsed());
+    }
+    latencies.sort();
+    let pct = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "bench=serve db={}",
+        if db.is_some() { "given" } else { "sqlite-demo" }
+    );
+    println!(
+        "startup_to_healthz_ms={:.1}",
+        healthz.as_secs_f64() * 1000.0
+    );
+    println!(
+        "startup_to_first_page_ms={:.1}",
+        first_page.as_secs_f64() * 1000.0
+    );
+    println!(
+        "requests={} p50_ms={:.2} p95_ms={:.2} max_ms={:.2}",
+        latencies.len(),
+        pct(0.5).as_secs_f64() * 1000.0,
+        pct(0.95).as_secs_f64() * 1000.0,
+        latencies.last().copied().unwrap_or_default().as_secs_f64() * 1000.0
+    );
+    if let (Some(rss), Some(hwm)) = (
+        proc_status_kib(pid, "VmRSS:"),
+        proc_status_kib(pid, "VmHWM:"),
+    ) {
+        println!(
+            "rss_mib={:.1} peak_rss_mib={:.1}",
+            rss as f64 / 1024.0,
+            hwm as f64 / 1024.0
+        );
+    }
+    drop(server);
+    Ok(())
+}

@@ -1,0 +1,201 @@
+//! Browser tests: the real server driven by headless Chromium through
+//! chromedriver (Debian `chromium` and `chromium-driver`). In CI these must
+//! run; on a machine without the driver they are skipped with a notice.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::server::{DEMO_PASSWORD, TempDir, demo_server};
+
+const DRIVER: &str = "/usr/bin/chromedriver";
+const BROWSER: &str = "/usr/bin/chromium";
+
+struct Driver {
+    child: Child,
+    url: String,
+    _profile: TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts chromedriver, or returns None (outside CI) when it is missing.
+fn driver() -> Option<Driver> {
+    if !std::path::Path::new(DRIVER).exists() || !std::path::Path::new(BROWSER).exists() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must install chromium and chromium-driver for the browser tests"
+        );
+        eprintln!("browser tests skipped: {DRIVER} or {BROWSER} not installed");
+        return None;
+    }
+    let port = free_port();
+    let child = Command::new(DRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            start.elapsed() < Duration::from_secs(20),
+            "chromedriver did not listen"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+        _profile: TempDir::new("chromium-profile"),
+    })
+}
+
+async fn browser(d: &Driver) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": BROWSER,
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--lang=zh-CN",
+                format!("--user-data-dir={}", d._profile.0.display()),
+            ]
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&d.url)
+        .await
+        .expect("a WebDriver session")
+}
+
+async fn text_of(c: &Client, loc: Locator<'_>) -> String {
+    c.find(loc).await.unwrap().text().await.unwrap()
+}
+
+async fn html_lang(c: &Client) -> String {
+    c.find(Locator::Css("html"))
+        .await
+        .unwrap()
+        .attr("lang")
+        .await
+        .unwrap()
+        .unwrap_or_default()
+}
+
+async fn log_in(c: &Client, base: &str, email: &str) {
+    c.goto(&format!("{base}/login")).await.unwrap();
+    c.find(Locator::Id("email"))
+        .await
+        .unwrap()
+        .send_keys(email)
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(DEMO_PASSWORD)
+        .await
+        .unwrap();
+    c.find(Locator::Id("login-submit"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait().for_element(Locator::Id("whoami")).await.unwrap();
+}
+
+async fn log_out(c: &Client) {
+    c.find(Locator::Id("logout"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id("login-link"))
+        .await
+        .unwrap();
+}
+
+#[test]
+fn enterprise_user_opens_own_organisation_switches_language_and_cannot_open_another() {
+    let Some(d) = driver() else { return };
+    let server = demo_server(150);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d).await;
+        let base = &server.base;
+
+        // An enterprise user signs in and opens their organisation.
+        log_in(&c, base, "soe@demo.egret.city").await;
+        let link = c.find(Locator::Css("a.org-link")).await.unwrap();
+        let own_url = format!("{base}{}", link.attr("href").await.unwrap().unwrap());
+        link.click().await.unwrap();
+        c.wait().for_element(Locator::Id("org-name")).await.unwrap();
+        // The first language follows the browser's Accept-Language; the
+        // switch must flip it, keep the page, and flip it back.
+        let first = html_lang(&c).await;
+        let (zh, en) = (
+            ("zh-CN", "统一社会信用代码", "厦门"),
+            ("en", "Unified social credit code", "Xiamen"),
+        );
+        let (now, next) = if first == "zh-CN" { (zh, en) } else { (en, zh) };
+        for (lang, label, name_prefix) in [now, next, now] {
+            if html_lang(&c).await != lang {
+                c.find(Locator::Id("lang-switch"))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+                c.wait()
+                    .for_element(Locator::Css(&format!("html[lang='{lang}']")))
+                    .await
+                    .unwrap();
+                assert_eq!(c.current_url().await.unwrap().as_str(), own_url);
+            }
+            assert!(c.source().await.unwrap().contains(label), "{lang} labels");
+            let name = text_of(&c, Locator::Id("org-name")).await;
+            assert!(name.starts_with(name_prefix), "{lang}: {name}");
+        }
+
+        // Log out: the organisation page now asks for a sign-in.
+        log_out(&c).await;
+        c.goto(&own_url).await.unwrap();
+        c.wait()
+            .for_element(Locator::Id("login-submit"))
+            .await
+            .unwrap();
+
+        // Another enterprise cannot open the first one's page.
+        log_in(&c, base, "sme@demo.egret.city").await;
+        c.goto(&own_url).await.unwrap();
+        let msg = text_of(&c, Locator::Id("error-message")).await;
+        assert!(msg.contains("未找到") || msg.contains("not found"), "{msg}");
+        assert!(
+            c.find(Locator::Id("org-name")).await.is_err(),
+            "no organisation data shown"
+        );
+        c.close().await.unwrap();
+    });
+}

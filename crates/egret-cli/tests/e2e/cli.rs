@@ -1,0 +1,143 @@
+//! The command line and the served demo city over HTTP.
+
+use std::process::Stdio;
+
+use crate::server::{DEMO_PASSWORD, TempDir, demo_server, egret};
+
+fn run(args: &[&str]) -> (i32, String, String) {
+    let out = egret().args(args).stdin(Stdio::null()).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn uscc_check_accepts_real_codes_and_names_the_wrong_check_character() {
+    // Published codes of well-known companies.
+    for code in ["914403001922038216", "91330100799655058B"] {
+        let (rc, out, _) = run(&["--lang", "en", "uscc", "check", code]);
+        assert_eq!(rc, 0, "{code}: {out}");
+        assert!(out.starts_with("valid"), "{out}");
+    }
+    let (rc, out, _) = run(&["--lang", "en", "uscc", "check", "914403001922038217"]);
+    assert_eq!(rc, 1);
+    assert!(
+        out.starts_with("invalid") && out.contains('6'),
+        "names the expected character: {out}"
+    );
+    let (rc, out, _) = run(&["--lang", "zh-CN", "uscc", "check", "91440300192203821"]);
+    assert_eq!(rc, 1);
+    assert!(out.starts_with("无效") && out.contains("18"), "{out}");
+    let (rc, out, _) = run(&["--lang", "en", "uscc", "check", "9144030019220382IO"]);
+    assert_eq!(rc, 1);
+    assert!(out.contains("position"), "{out}");
+}
+
+#[test]
+fn import_command_reports_rows_and_columns_and_is_all_or_nothing() {
+    let dir = TempDir::new("import");
+    let db = dir.db_url();
+    let (rc, _, _) = run(&["--db", &db, "migrate"]);
+    assert_eq!(rc, 0);
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/samples/");
+    let bad = format!("{samples}orgs-bad.csv");
+    let (rc, out, err) = run(&["--lang", "en", "--db", &db, "import", &bad]);
+    assert_eq!(rc, 1, "{out}{err}");
+    assert!(
+        err.contains("orgs-bad.csv:3 [uscc]"),
+        "errors name file, row and column: {err}"
+    );
+    assert!(err.contains("orgs-bad.csv:6 [ownership]"), "{err}");
+    assert!(out.contains("Nothing was stored"), "{out}");
+    let good = format!("{samples}orgs-sample-synthetic.csv");
+    let (rc, out, err) = run(&["--lang", "en", "--db", &db, "import", &good]);
+    assert_eq!(rc, 0, "{out}{err}");
+    assert!(out.contains("5 organisations registered"), "{out}");
+    // Importing again: every row is a duplicate; nothing changes.
+    let (rc, _, err) = run(&["--lang", "en", "--db", &db, "import", &good]);
+    assert_eq!(rc, 1);
+    assert!(err.contains("already registered"), "{err}");
+}
+
+#[test]
+fn demo_serves_a_signed_in_page_for_every_role() {
+    let server = demo_server(150);
+    let banner = server.banner.join("\n");
+    assert!(banner.contains("synthetic"), "{banner}");
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let health: serde_json::Value = reqwest::get(format!("{}/healthz", server.base))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["status"], "ok");
+        for who in [
+            "admin", "city", "analyst", "bank", "assurer", "soe", "listed", "sme",
+        ] {
+            let http = reqwest::Client::builder()
+                .cookie_store(true)
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
+            let email = format!("{who}@demo.egret.city");
+            assert!(banner.contains(&email), "log-in {email} printed");
+            let r = http
+                .post(format!("{}/login", server.base))
+                .form(&[("email", email.as_str()), ("password", DEMO_PASSWORD)])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER, "{who}");
+            let r = http
+                .get(format!("{}/dashboard", server.base))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), reqwest::StatusCode::OK, "{who}");
+            let page = r.text().await.unwrap();
+            assert!(page.contains("id=\"whoami\""), "{who} is signed in");
+            if matches!(who, "soe" | "listed" | "sme" | "assurer") {
+                assert!(
+                    page.contains("class=\"org-link\""),
+                    "{who} sees their organisation"
+                );
+            }
+        }
+    });
+}
+
+#[test]
+fn demo_is_loaded_once_and_refuses_foreign_data() {
+    let dir = TempDir::new("demo-twice");
+    let db = dir.db_url();
+    let (rc, out, err) = run(&["--lang", "en", "--db", &db, "demo", "--orgs", "120"]);
+    assert_eq!(rc, 0, "{out}{err}");
+    assert!(out.contains("120 organisations"), "{out}");
+    let (rc, out, _) = run(&["--lang", "en", "--db", &db, "demo"]);
+    assert_eq!(rc, 0);
+    assert!(out.contains("already"), "{out}");
+    let other = TempDir::new("demo-foreign");
+    let samples = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../data/samples/orgs-sample-synthetic.csv"
+    );
+    let (rc, _, _) = run(&["--db", &other.db_url(), "import", samples]);
+    assert_eq!(rc, 0);
+    let (rc, _, err) = run(&["--lang", "en", "--db", &other.db_url(), "demo"]);
+    assert_ne!(rc, 0);
+    assert!(err.contains("not demo data"), "{err}");
+}
+
+#[test]
+fn bad_configuration_is_refused_with_the_key() {
+    let dir = TempDir::new("config");
+    let cfg = dir.0.join("egret.toml");
+    std::fs::write(&cfg, "adress = \"127.0.0.1:1\"\n").unwrap();
+    let (rc, _, err) = run(&["--config", cfg.to_str().unwrap(), "migrate"]);
+    assert_eq!(rc, 2);
+    assert!(err.contains("adress"), "{err}");
+}
