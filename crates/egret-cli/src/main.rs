@@ -448,7 +448,7 @@ async fn import(
         ImportMode::AllOrNothing
     };
     let report = store
-        .import_orgs(&Principal::system("cli-import"), &rows, mode)
+        .import_orgs(&Principal::system("cli"), &rows, mode)
         .await?;
     for (row, m) in &report.refused {
         eprintln!("{name}:{row} [uscc]: {}", m.render(lang));
