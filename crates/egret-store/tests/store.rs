@@ -352,14 +352,9 @@ on_all_backends!(filters_and_paging, |store| {
     for n in 30..37 {
         let mut i = input(n);
         if n % 2 == 0 {
-            i.district = "350203".into();
+            i.district = "350205".into();
             i.zones = vec!["ftz-xiamen".into()];
         }
-        i.district = if n % 2 == 0 {
-            "350205".into()
-        } else {
-            i.district
-        };
         store
             .create_org(&a, &i.validate(ReferenceData::embedded()).unwrap())
             .await
@@ -514,11 +509,10 @@ on_all_backends!(accounts_sessions_and_tokens, |store| {
 
     let (secret, info) = store.create_api_token(&p, "loan system").await.unwrap();
     assert!(store.token_principal(&secret).await.unwrap().is_some());
-    assert_eq!(
+    assert!(
         store.list_api_tokens(&p).await.unwrap()[0]
             .last_used_at
-            .is_some(),
-        true
+            .is_some()
     );
     store.revoke_api_token(&p, &info.token_id).await.unwrap();
     assert!(store.token_principal(&secret).await.unwrap().is_none());

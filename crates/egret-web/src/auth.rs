@@ -80,15 +80,16 @@ impl FromRequestParts<AppState> for Auth {
         match authenticate(parts, state).await {
             Ok(Some(auth)) => {
                 // Cookie-authenticated API writes need the CSRF header.
-                if api && is_unsafe(&parts.method) {
-                    if let Some(expected) = &auth.csrf {
-                        let sent = parts
-                            .headers
-                            .get("x-csrf-token")
-                            .and_then(|v| v.to_str().ok());
-                        if sent != Some(expected.as_str()) {
-                            return Err(csrf_error().into_response());
-                        }
+                if api
+                    && is_unsafe(&parts.method)
+                    && let Some(expected) = &auth.csrf
+                {
+                    let sent = parts
+                        .headers
+                        .get("x-csrf-token")
+                        .and_then(|v| v.to_str().ok());
+                    if sent != Some(expected.as_str()) {
+                        return Err(csrf_error().into_response());
                     }
                 }
                 parts.extensions.insert(auth.clone());

@@ -930,9 +930,12 @@ pub async fn import_upload(
         match field.name().unwrap_or_default() {
             "csrf" => csrf = Some(field.text().await.map_err(bad_upload)?),
             "mode" => {
-                if field.text().await.map_err(bad_upload)? == "skip" {
-                    mode = ImportMode::SkipBad;
-                }
+                let skip = field.text().await.map_err(bad_upload)? == "skip";
+                mode = if skip {
+                    ImportMode::SkipBad
+                } else {
+                    ImportMode::AllOrNothing
+                };
             }
             "dry_run" => dry_run = field.text().await.map_err(bad_upload)? == "true",
             "file" => {
