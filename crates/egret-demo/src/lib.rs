@@ -270,28 +270,23 @@ pub fn generate(plan: &DemoPlan) -> Result<City> {
         let district = weighted(&mut rng, &districts).clone();
         // Industry: most organisations belong to a city cluster; the rest
         // are spread over every division.
-        let (industry, cluster) = if rng.random_ratio(7, 10) {
-            let c = clusters.choose(&mut rng).expect("clusters exist");
-            match c.divisions.choose(&mut rng) {
-                Some(d) => (d.clone(), Some(c.id.clone())),
-                None => (
-                    all_divisions
-                        .choose(&mut rng)
-                        .expect("divisions")
-                        .code
-                        .clone(),
-                    None,
-                ),
-            }
-        } else {
-            (
+        let in_cluster = rng.random_ratio(7, 10);
+        let (industry, cluster) = match clusters
+            .choose(&mut rng)
+            .filter(|c| in_cluster && !c.divisions.is_empty())
+        {
+            Some(c) => (
+                c.divisions.choose(&mut rng).expect("non-empty").clone(),
+                Some(c.id.clone()),
+            ),
+            None => (
                 all_divisions
                     .choose(&mut rng)
                     .expect("divisions")
                     .code
                     .clone(),
                 None,
-            )
+            ),
         };
         let division = rd.division(&industry).expect("from reference data");
         let section = division.section.clone();

@@ -141,7 +141,7 @@ pub fn has_key(lang: Lang, key: &str) -> bool {
 /// embedded `.ftl` sources. Used by completeness tests across crates.
 pub fn catalog_keys(lang: Lang) -> Vec<String> {
     let mut keys = Vec::new();
-    for (l, src) in SOURCES {
+    for (l, _, src) in SOURCES {
         if *l != lang.tag() {
             continue;
         }
@@ -163,14 +163,46 @@ pub fn catalog_keys(lang: Lang) -> Vec<String> {
     keys
 }
 
+/// The `{ $name }` placeholders of one catalog entry (including its
+/// indented continuation lines), sorted.
+pub fn placeholders(lang: Lang, key: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for (_, _, src) in SOURCES.iter().filter(|(l, _, _)| *l == lang.tag()) {
+        let mut inside = false;
+        for line in src.lines() {
+            // Continuation: indented, or a select expression's closing brace.
+            if line.starts_with([' ', '\t', '}']) {
+                if !inside {
+                    continue;
+                }
+            } else {
+                inside = line
+                    .split_once('=')
+                    .is_some_and(|(k, _)| k.trim_end() == key);
+                if !inside {
+                    continue;
+                }
+            }
+            names.extend(line.split('$').skip(1).map(|rest| {
+                rest.chars()
+                    .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                    .collect::<String>()
+            }));
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
 macro_rules! sources {
     ($($lang:literal / $file:literal),* $(,)?) => {
-        &[$(($lang, include_str!(concat!("../locales/", $lang, "/", $file)))),*]
+        &[$(($lang, $file, include_str!(concat!("../locales/", $lang, "/", $file)))),*]
     };
 }
 
 /// The raw catalog files, for key enumeration. Keep in step with `locales/`.
-const SOURCES: &[(&str, &str)] = sources![
+const SOURCES: &[(&str, &str, &str)] = sources![
     "en" / "common.ftl",
     "zh-CN" / "common.ftl",
     "en" / "domain.ftl",
@@ -203,6 +235,29 @@ mod tests {
     }
 
     #[test]
+    fn every_entry_renders_and_both_languages_use_the_same_placeholders() {
+        for lang in Lang::ALL {
+            for key in catalog_keys(lang) {
+                let names = placeholders(lang, &key);
+                assert_eq!(
+                    names,
+                    placeholders(lang.other(), &key),
+                    "{key}: placeholders differ between {lang} and {}",
+                    lang.other()
+                );
+                let msg = names
+                    .iter()
+                    .fold(Msg::new(key.clone()), |m, n| m.arg(n.clone(), "X"));
+                let text = msg.render(lang);
+                assert!(
+                    !text.starts_with('[') && !text.contains('{'),
+                    "{key} in {lang}: {text}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn no_duplicate_keys() {
         for lang in Lang::ALL {
             let mut keys = catalog_keys(lang);
@@ -215,26 +270,19 @@ mod tests {
     #[test]
     fn every_shipped_ftl_file_is_listed() {
         for lang in Lang::ALL {
-            let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/locales/");
-            for entry in std::fs::read_dir(format!("{dir}{}", lang.tag())).unwrap() {
+            let dir = format!("{}/locales/{}", env!("CARGO_MANIFEST_DIR"), lang.tag());
+            for entry in std::fs::read_dir(dir).unwrap() {
                 let name = entry.unwrap().file_name().into_string().unwrap();
                 assert!(
-                    SOURCES.iter().any(|(l, _)| *l == lang.tag())
-                        && SOURCE_NAMES.contains(&name.as_str()),
-                    "{name} is not listed in SOURCES"
+                    SOURCES
+                        .iter()
+                        .any(|(l, f, _)| *l == lang.tag() && *f == name),
+                    "{}/{name} is not listed in SOURCES",
+                    lang.tag()
                 );
             }
         }
     }
-
-    const SOURCE_NAMES: &[&str] = &[
-        "common.ftl",
-        "domain.ftl",
-        "import.ftl",
-        "store.ftl",
-        "web.ftl",
-        "cli.ftl",
-    ];
 
     #[test]
     fn renders_arguments_in_each_language() {
