@@ -311,9 +311,14 @@ impl Store {
     pub async fn create_session(&self, user: &User) -> Result<(String, String)> {
         let token = random_hex(32);
         let csrf = random_hex(16);
-        let now_t = chrono::Utc::now();
-        let expires = now_t + chrono::Duration::hours(SESSION_HOURS);
-        let _w = self.writer().await;
+        let expires = chrono::Utc::now() + chrono::Duration::hours(SESSION_HOURS);
+        let actor = Principal {
+            user_id: user.user_id.clone(),
+            role: user.role,
+            orgs: Vec::new(),
+        };
+        let mut tx = self.begin(&actor).await?;
+        let session_id = new_id();
         sqlx::query(
             "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -323,8 +328,23 @@ impl Store {
         .bind(&csrf)
         .bind(now())
         .bind(expires.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
-        .execute(&self.pool)
+        .execute(tx.conn_mut())
         .await?;
+        // Sign-ins are recorded; the session secret is not.
+        record(
+            tx.conn_mut(),
+            &actor,
+            Change {
+                tenant: PLATFORM,
+                entity: "session",
+                entity_id: &session_id,
+                action: "sign_in",
+                before: None,
+                after: Some(serde_json::json!({ "user_id": user.user_id })),
+            },
+        )
+        .await?;
+        tx.commit().await?;
         Ok((token, csrf))
     }
 
@@ -357,12 +377,43 @@ impl Store {
 
     /// Ends a session (logout).
     pub async fn end_session(&self, token: &str) -> Result<()> {
+        let user_id: Option<String> =
+            sqlx::query_scalar("SELECT user_id FROM sessions WHERE token_hash = $1")
+                .bind(digest(token))
+                .fetch_optional(&self.pool)
+                .await?;
+        let user = match user_id {
+            Some(id) => Some(self.user(&id).await?),
+            None => None,
+        };
         let _w = self.writer().await;
+        let mut tx = self.pool.begin().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at < $2")
             .bind(digest(token))
             .bind(now())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?;
+        if let Some(user) = user {
+            let actor = Principal {
+                user_id: user.user_id.clone(),
+                role: user.role,
+                orgs: Vec::new(),
+            };
+            record(
+                &mut tx,
+                &actor,
+                Change {
+                    tenant: PLATFORM,
+                    entity: "session",
+                    entity_id: &user.user_id,
+                    action: "sign_out",
+                    before: None,
+                    after: None,
+                },
+            )
+            .await?;
+        }
+        tx.commit().await?;
         Ok(())
     }
 

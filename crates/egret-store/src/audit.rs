@@ -91,6 +91,28 @@ impl Store {
     }
 }
 
+impl Store {
+    /// Platform-level history (accounts, sign-ins, tokens), newest first;
+    /// platform admins only.
+    pub async fn platform_audit(&self, actor: &Principal, limit: i64) -> Result<Vec<AuditEntry>> {
+        if !actor.can_manage_users() {
+            return Err(StoreError::Forbidden {
+                action: "read-audit",
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT tenant_id, audit_id, at, actor, actor_role, entity, entity_id, action, \
+             before_json, after_json FROM audit_log WHERE tenant_id = $1 \
+             ORDER BY audit_id DESC LIMIT $2",
+        )
+        .bind(PLATFORM)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(entry_from_row).collect()
+    }
+}
+
 fn entry_from_row(r: &sqlx::any::AnyRow) -> Result<AuditEntry> {
     let json = |col: &str| -> Result<Option<serde_json::Value>> {
         let raw: Option<String> = r.try_get(col)?;

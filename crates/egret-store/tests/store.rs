@@ -506,6 +506,21 @@ on_all_backends!(accounts_sessions_and_tokens, |store| {
     assert!(store.session("not-a-token").await.unwrap().is_none());
     store.end_session(&token).await.unwrap();
     assert!(store.session(&token).await.unwrap().is_none());
+    let history = store.platform_audit(&a, 20).await.unwrap();
+    let actions: Vec<&str> = history
+        .iter()
+        .filter(|e| e.actor == uid)
+        .map(|e| e.action.as_str())
+        .collect();
+    assert_eq!(
+        actions,
+        ["sign_out", "sign_in"],
+        "sign-ins and sign-outs are recorded"
+    );
+    assert!(
+        store.platform_audit(&p, 5).await.is_err(),
+        "not for enterprise users"
+    );
 
     let (secret, info) = store.create_api_token(&p, "loan system").await.unwrap();
     assert!(store.token_principal(&secret).await.unwrap().is_some());
