@@ -79,6 +79,11 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Disclosure catalogs (standards).
+    Catalog {
+        #[command(subcommand)]
+        command: CatalogCommand,
+    },
     /// Measure speed and memory (prints figures; see docs/benchmarks.md).
     Bench {
         #[command(subcommand)]
@@ -95,6 +100,20 @@ enum Command {
 enum UsccCommand {
     /// Check a code: prints valid/invalid and the reason; exit 0 if valid.
     Check { code: String },
+}
+
+#[derive(Subcommand)]
+enum CatalogCommand {
+    /// One line per catalog: key, data points, requirements, name.
+    List,
+    /// Validate catalog files and their mappings; exit non-zero naming
+    /// every error. Without --dir, checks the catalogs built into Egret.
+    Check {
+        /// A directory of catalog files (datapoints.toml, breakdowns.toml,
+        /// rules.toml, <id>@<version>.toml), e.g. data/catalogs.
+        #[arg(long)]
+        dir: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -143,11 +162,12 @@ fn main() -> ExitCode {
         .or_else(|| std::env::var("LANG").ok().as_deref().and_then(Lang::parse))
         .unwrap_or(Lang::En);
     // Pure commands need no runtime, configuration or database.
-    if let Command::Uscc {
-        command: UsccCommand::Check { code },
-    } = &cli.command
-    {
-        return uscc_check(code, lang);
+    match &cli.command {
+        Command::Uscc {
+            command: UsccCommand::Check { code },
+        } => return uscc_check(code, lang),
+        Command::Catalog { command } => return catalog_command(command, lang),
+        _ => {}
     }
     let config = match Config::load(
         cli.config.as_deref(),
@@ -230,6 +250,66 @@ fn uscc_check(code: &str, lang: Lang) -> ExitCode {
     }
 }
 
+fn catalog_command(command: &CatalogCommand, lang: Lang) -> ExitCode {
+    use egret_domain::catalog::Catalogs;
+    let rd = ReferenceData::embedded();
+    match command {
+        CatalogCommand::List => {
+            let cats = Catalogs::embedded();
+            for c in cats.catalogs() {
+                let mut dps: Vec<&str> = c
+                    .requirements
+                    .iter()
+                    .map(|r| r.datapoint.as_str())
+                    .collect();
+                dps.sort();
+                dps.dedup();
+                let name = match lang {
+                    Lang::ZhCn => &c.name_zh,
+                    Lang::En => &c.name_en,
+                };
+                println!(
+                    "{:<24} {:>4} data points {:>4} requirements  {name}",
+                    c.key(),
+                    dps.len(),
+                    c.requirements.len()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        CatalogCommand::Check { dir } => {
+            let result = match dir {
+                Some(d) => Catalogs::load_dir(d, rd),
+                None => Ok(Catalogs::embedded().clone()),
+            };
+            match result {
+                Ok(cats) => {
+                    println!(
+                        "{}",
+                        Msg::new("cli-catalog-ok")
+                            .arg("catalogs", cats.catalogs().count())
+                            .arg("datapoints", cats.datapoints().count())
+                            .render(lang)
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("{}: {}: {}", e.file, e.location, e.msg.render(lang));
+                    }
+                    eprintln!(
+                        "{}",
+                        Msg::new("cli-catalog-errors")
+                            .arg("count", errors.len())
+                            .render(lang)
+                    );
+                    ExitCode::from(1)
+                }
+            }
+        }
+    }
+}
+
 async fn run(
     command: Command,
     config: Config,
@@ -237,7 +317,9 @@ async fn run(
     lang: Lang,
 ) -> Result<ExitCode> {
     match command {
-        Command::Uscc { .. } => unreachable!("handled before the runtime starts"),
+        Command::Uscc { .. } | Command::Catalog { .. } => {
+            unreachable!("handled before the runtime starts")
+        }
         Command::Migrate => {
             let store = open(&config).await?;
             println!("schema up to date ({:?})", store.backend());
@@ -267,6 +349,7 @@ async fn run(
                         .arg("sites", stats.sites)
                         .arg("periods", stats.periods)
                         .arg("users", stats.users)
+                        .arg("values", stats.values)
                         .arg("seconds", format!("{:.1}", started.elapsed().as_secs_f64()))
                         .render(lang)
                 ),

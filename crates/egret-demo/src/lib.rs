@@ -7,6 +7,8 @@
 //! [`generate`] is pure: the same plan and seed give the same city.
 //! [`load`] writes it in one transaction.
 
+mod values;
+
 use std::collections::{BTreeMap, HashSet};
 
 use anyhow::{Context, Result, bail};
@@ -36,6 +38,8 @@ pub struct DemoPlan {
     pub listed_mandatory_index: usize,
     pub fiscal_years: Vec<i32>,
     pub password: String,
+    pub sme_reporting_every: usize,
+    pub intensity: BTreeMap<String, values::Intensity>,
     pub ownership_weights: BTreeMap<String, u32>,
     pub zone_per_mille: BTreeMap<String, u32>,
     pub accounts: Vec<DemoAccount>,
@@ -157,6 +161,7 @@ pub struct City {
 /// Counts of what was written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
+    pub values: usize,
     pub organizations: usize,
     pub sites: usize,
     pub periods: usize,
@@ -529,20 +534,72 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
     let mut tx = store.begin(&system).await?;
     let mut ids = Vec::with_capacity(city.orgs.len());
     let mut stats = Stats {
+        values: 0,
         organizations: 0,
         sites: 0,
         periods: 0,
         users: 0,
     };
-    for org in &city.orgs {
+    let cats = egret_domain::catalog::Catalogs::embedded();
+    let rd = ReferenceData::embedded();
+    let mut rng = ChaCha8Rng::seed_from_u64(plan.seed ^ 0x5eed_da7a);
+    let first_year = plan.fiscal_years.iter().copied().min().unwrap_or(2023);
+    let latest = plan
+        .fiscal_years
+        .iter()
+        .copied()
+        .max()
+        .unwrap_or(first_year);
+    let mut smes = 0usize;
+    for (i, org) in city.orgs.iter().enumerate() {
         let id = tx.create_org(&org.profile, true).await?;
         for site in &org.sites {
             tx.add_site(&id, site).await?;
             stats.sites += 1;
         }
+        // Who reports, and how far they got: listed companies mostly
+        // complete; one in N private SMEs on the lightweight standard.
+        let reports = if org.profile.is_listed() {
+            true
+        } else if org.sme {
+            smes += 1;
+            smes.is_multiple_of(plan.sme_reporting_every.max(1))
+        } else {
+            false
+        };
+        let progress = match i % 10 {
+            0..=5 => values::Progress::Complete,
+            6..=8 => values::Progress::Partial,
+            _ => values::Progress::NotStarted,
+        };
         for year in &plan.fiscal_years {
-            tx.add_period(&id, &PeriodInput::calendar(*year)).await?;
+            let period = tx.add_period(&id, &PeriodInput::calendar(*year)).await?;
             stats.periods += 1;
+            if !reports {
+                continue;
+            }
+            // "Not started" organisations have only the earlier years.
+            let p = if progress == values::Progress::NotStarted && *year < latest {
+                values::Progress::Complete
+            } else {
+                progress
+            };
+            let inputs = values::answers(
+                cats,
+                rd,
+                &org.profile,
+                *year,
+                first_year,
+                p,
+                &plan.intensity,
+                &mut rng,
+            );
+            if !inputs.is_empty() {
+                let source = egret_store::Source::Import {
+                    file: "synthetic demo city".into(),
+                };
+                stats.values += tx.put_values(&id, &period, &inputs, &source).await?.created;
+            }
         }
         ids.push(id);
         stats.organizations += 1;

@@ -178,6 +178,17 @@ impl Principal {
         self.role == Role::PlatformAdmin
     }
 
+    /// Reading an organisation's unpublished ESG data (values, evidence):
+    /// its own staff, its engaged assurers and platform admins. City
+    /// government, analysts and banks see only what is published.
+    pub fn can_read_esg_data(&self, org_id: &str) -> bool {
+        match self.role {
+            Role::PlatformAdmin => true,
+            Role::Enterprise | Role::Assurer => self.is_bound_to(org_id),
+            _ => false,
+        }
+    }
+
     /// Reading the write history of an organisation.
     pub fn can_read_audit(&self, org_id: &str) -> bool {
         match self.role {
@@ -214,6 +225,7 @@ mod tests {
         let e = p(Role::Enterprise, &["b", "a"]);
         assert!(e.can_read_org("a") && e.can_write_org("b"));
         assert!(!e.can_read_org("c") && !e.can_write_org("c"));
+        assert!(e.can_read_esg_data("a") && !e.can_read_esg_data("c"));
         assert!(!e.can_register_orgs() && !e.can_manage_users());
     }
 
@@ -232,6 +244,10 @@ mod tests {
             assert!(r.can_read_org("any"));
             assert!(!r.can_write_org("any"));
             assert!(!r.can_read_audit("any"));
+            assert!(
+                !r.can_read_esg_data("any"),
+                "unpublished data stays private"
+            );
         }
         assert!(p(Role::CityGov, &[]).can_register_orgs());
         assert!(!p(Role::Bank, &[]).can_register_orgs());

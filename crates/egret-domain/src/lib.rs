@@ -16,10 +16,15 @@
 //! reader's language.
 
 pub mod access;
+pub mod catalog;
+pub mod checks;
+pub mod completeness;
 pub mod org;
 pub mod refdata;
 pub mod size;
+pub mod units;
 pub mod uscc;
+pub mod value;
 
 pub use org::{
     Exchange, FieldError, Listing, ListingInput, OrgInput, OrgProfile, Ownership, ParseCodeError,

@@ -11,6 +11,7 @@
 //! | `size-classes.toml` | the national enterprise size table                    |
 //! | `indices.toml`      | stock indices and whether they mandate a SR           |
 //! | `uscc-types.toml`   | credit-code authority and entity-type codes           |
+//! | `units.toml`        | units of measure and exact conversion factors         |
 //!
 //! Each TOML file has a `[meta]` table and the CSV file `# key: value` header
 //! comments with `version`, `source` and `confidence`. Everything is checked
@@ -30,7 +31,7 @@ use crate::size::Indicator;
 use crate::uscc::symbol_value;
 
 /// The reference files, in load order.
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "districts.toml",
     "zones.toml",
     "clusters.toml",
@@ -38,6 +39,7 @@ pub const FILES: [&str; 7] = [
     "size-classes.toml",
     "indices.toml",
     "uscc-types.toml",
+    "units.toml",
 ];
 
 macro_rules! embedded_files {
@@ -54,6 +56,7 @@ const EMBEDDED: &[(&str, &str)] = embedded_files![
     "size-classes.toml",
     "indices.toml",
     "uscc-types.toml",
+    "units.toml",
 ];
 
 /// How well a fact is sourced: H = two independent sources agree, M = one
@@ -269,7 +272,7 @@ pub struct RefDataError {
 }
 
 impl RefDataError {
-    fn new(file: &str, location: impl Into<String>, problem: RefDataProblem) -> Self {
+    pub(crate) fn new(file: &str, location: impl Into<String>, problem: RefDataProblem) -> Self {
         RefDataError {
             file: file.to_string(),
             location: location.into(),
@@ -320,6 +323,7 @@ pub struct ReferenceData {
     indices: Vec<StockIndex>,
     uscc_authorities: Vec<UsccAuthority>,
     uscc_types: Vec<UsccType>,
+    units: crate::units::UnitTable,
 }
 
 impl ReferenceData {
@@ -386,6 +390,7 @@ impl ReferenceData {
             indices: Vec::new(),
             uscc_authorities: raw.authority,
             uscc_types: raw.r#type,
+            units: Default::default(),
         };
         rd.size_overrides = check_overrides("size-classes.toml", &rd, raw_size.r#override)?;
 
@@ -404,7 +409,16 @@ impl ReferenceData {
         rd.meta.insert(f.to_string(), check_meta(f, raw.meta)?);
         rd.indices = check_indices(f, raw.index)?;
 
+        let f = "units.toml";
+        let (units_meta, units) = crate::units::load(f, &get(f)?)?;
+        rd.meta.insert(f.to_string(), check_meta(f, units_meta)?);
+        rd.units = units;
+
         Ok(rd)
+    }
+
+    pub(crate) fn unit_table(&self) -> &crate::units::UnitTable {
+        &self.units
     }
 
     /// Provenance of a file (`"districts.toml"`, ...).

@@ -215,6 +215,10 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "zh-CN" / "web.ftl",
     "en" / "cli.ftl",
     "zh-CN" / "cli.ftl",
+    "en" / "datasheet.ftl",
+    "zh-CN" / "datasheet.ftl",
+    "en" / "catalog.ftl",
+    "zh-CN" / "catalog.ftl",
 ];
 
 #[cfg(test)]

@@ -28,6 +28,8 @@
 //! file. File-level problems (encoding, unreadable workbook, header) are
 //! reported on row 1.
 
+pub mod datasheet;
+
 use std::collections::HashMap;
 use std::fmt;
 use std::io::Cursor;

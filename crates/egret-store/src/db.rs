@@ -10,11 +10,18 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::{Result, StoreError};
 
 /// The migration history, shared by both backends (portable SQL only).
-const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "foundation",
-    include_str!("../migrations/0001_foundation.sql"),
-)];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "foundation",
+        include_str!("../migrations/0001_foundation.sql"),
+    ),
+    (
+        2,
+        "data values",
+        include_str!("../migrations/0002_data_values.sql"),
+    ),
+];
 
 /// Which database engine a [`Store`] talks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,12 +9,16 @@
 
 mod accounts;
 mod audit;
+mod data;
 mod db;
 mod error;
 mod orgs;
 
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
 pub use audit::AuditEntry;
+pub use data::{
+    EvidenceInfo, MAX_EVIDENCE_BYTES, PendingUpload, PutReport, Source, ValueInput, ValueRecord,
+};
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use orgs::{

@@ -146,15 +146,19 @@ on_all_backends!(
         let expected_tables = [
             "api_tokens",
             "audit_log",
+            "data_values",
+            "evidence_files",
             "org_bindings",
             "org_listings",
             "org_zones",
             "organizations",
+            "pending_uploads",
             "reporting_periods",
             "sessions",
             "sites",
             "uscc_directory",
             "users",
+            "value_evidence",
         ];
         let tables: Vec<&str> = schema.iter().map(|(t, _)| t.as_str()).collect();
         assert_eq!(tables, expected_tables, "{:?}", store.backend());
@@ -547,5 +551,324 @@ on_all_backends!(accounts_sessions_and_tokens, |store| {
             .await
             .unwrap()
             .is_none()
+    );
+});
+
+// ------------------------------------------------------------ data values
+
+use egret_domain::value::{Answer, Value};
+use egret_store::{Source, ValueInput};
+
+fn qty(x: &str, unit: &str) -> Answer {
+    Answer::Value(Value::Quantity {
+        amount: x.parse().unwrap(),
+        unit: unit.into(),
+    })
+}
+
+fn input_value(dp: &str, bk: &str, answer: Answer) -> ValueInput {
+    ValueInput {
+        datapoint: dp.into(),
+        breakdown: bk.into(),
+        answer,
+        comment: None,
+    }
+}
+
+async fn org_with_period(store: &Store, n: u32) -> (String, String) {
+    let a = admin();
+    let rec = store.create_org(&a, &profile(n)).await.unwrap();
+    let period = store
+        .add_period(&a, &rec.org_id, &PeriodInput::calendar(2025))
+        .await
+        .unwrap();
+    (rec.org_id, period)
+}
+
+on_all_backends!(
+    values_are_stored_once_changed_with_audit_and_never_half_written,
+    |store| {
+        let (org, period) = org_with_period(store, 60).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let inputs = vec![
+            input_value("ghg.scope1", "", qty("1234.5", "tCO2e")),
+            input_value("workforce.headcount", "", Answer::Value(Value::Count(10))),
+            input_value(
+                "workforce.headcount",
+                "gender:female",
+                Answer::Value(Value::Count(4)),
+            ),
+            input_value(
+                "gov.sustainability-oversight",
+                "",
+                Answer::NotDisclosed {
+                    reason: "商业秘密".into(),
+                },
+            ),
+        ];
+        let r = store
+            .put_values(&ent, &org, &period, &inputs, &Source::Manual)
+            .await
+            .unwrap();
+        assert_eq!((r.created, r.changed, r.unchanged), (4, 0, 0));
+        let r = store
+            .put_values(&ent, &org, &period, &inputs, &Source::Manual)
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.created, r.changed, r.unchanged),
+            (0, 0, 4),
+            "unchanged values are not rewritten"
+        );
+        let r = store
+            .put_values(
+                &ent,
+                &org,
+                &period,
+                &[input_value("ghg.scope1", "", qty("1300", "tCO2e"))],
+                &Source::Import {
+                    file: "a.xlsx".into(),
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(r.changed, 1);
+        let values = store.list_values(&ent, &org, &period).await.unwrap();
+        let s1 = values.iter().find(|v| v.datapoint == "ghg.scope1").unwrap();
+        assert_eq!(
+            (s1.version, s1.source.as_str(), s1.source_ref.as_deref()),
+            (2, "import", Some("a.xlsx"))
+        );
+        let audit = store.audit_for_org(&admin(), &org, 50).await.unwrap();
+        let upd = audit
+            .iter()
+            .find(|e| e.entity == "data_value" && e.action == "update")
+            .unwrap();
+        assert_eq!(
+            upd.before.as_ref().unwrap()["answer"]["value"]["amount"],
+            "1234.5"
+        );
+
+        // Bad inputs: every problem named, nothing written.
+        let bad = vec![
+            input_value("ghg.scope1", "", qty("5", "kWh")),
+            input_value("no.such.point", "", Answer::Value(Value::Count(1))),
+            input_value(
+                "workforce.headcount",
+                "gender:robot",
+                Answer::Value(Value::Count(1)),
+            ),
+            input_value(
+                "energy.total",
+                "",
+                Answer::NotDisclosed { reason: " ".into() },
+            ),
+            input_value("ghg.scope1", "", qty("-3", "tCO2e")),
+        ];
+        match store
+            .put_values(&ent, &org, &period, &bad, &Source::Manual)
+            .await
+            .unwrap_err()
+        {
+            StoreError::Invalid(errs) => {
+                let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+                for f in [
+                    "values[0].answer",
+                    "values[1].datapoint",
+                    "values[2].breakdown",
+                    "values[3].answer",
+                    "values[4].breakdown",
+                ] {
+                    assert!(fields.contains(&f), "{f} missing from {fields:?}");
+                }
+            }
+            e => panic!("{e}"),
+        }
+        assert_eq!(
+            store.list_values(&ent, &org, &period).await.unwrap().len(),
+            4
+        );
+    }
+);
+
+on_all_backends!(unpublished_values_stay_with_their_organisation, |store| {
+    let (org, period) = org_with_period(store, 61).await;
+    let ent = user(Role::Enterprise, &[&org]);
+    store
+        .put_values(
+            &ent,
+            &org,
+            &period,
+            &[input_value("ghg.scope1", "", qty("1", "tCO2e"))],
+            &Source::Manual,
+        )
+        .await
+        .unwrap();
+    for role in [Role::Bank, Role::Analyst, Role::CityGov] {
+        assert!(
+            matches!(
+                store.list_values(&user(role, &[]), &org, &period).await,
+                Err(StoreError::Forbidden { .. })
+            ),
+            "{role:?}"
+        );
+    }
+    let other = user(Role::Enterprise, &["someone-else"]);
+    assert!(matches!(
+        store.list_values(&other, &org, &period).await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert!(
+        store
+            .put_values(&other, &org, &period, &[], &Source::Manual)
+            .await
+            .is_err()
+    );
+    let asr = user(Role::Assurer, &[&org]);
+    assert_eq!(
+        store.list_values(&asr, &org, &period).await.unwrap().len(),
+        1
+    );
+    assert!(matches!(
+        store
+            .put_values(
+                &asr,
+                &org,
+                &period,
+                &[input_value("ghg.scope1", "", qty("2", "tCO2e"))],
+                &Source::Manual
+            )
+            .await,
+        Err(StoreError::Forbidden { .. })
+    ));
+});
+
+on_all_backends!(
+    review_needs_a_second_person_and_evidence_is_content_addressed,
+    |store| {
+        let (org, period) = org_with_period(store, 62).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let mut colleague = user(Role::Enterprise, &[&org]);
+        colleague.user_id = "u-colleague".into();
+        store
+            .put_values(
+                &ent,
+                &org,
+                &period,
+                &[input_value("ghg.scope1", "", qty("1", "tCO2e"))],
+                &Source::Manual,
+            )
+            .await
+            .unwrap();
+        assert!(
+            matches!(store.review_values(&ent, &org, &period, &[]).await, Err(StoreError::Conflict(ref m)) if m.key == "store-review-own")
+        );
+        assert_eq!(
+            store
+                .review_values(&colleague, &org, &period, &[])
+                .await
+                .unwrap(),
+            1
+        );
+        let v = &store.list_values(&ent, &org, &period).await.unwrap()[0];
+        assert_eq!(
+            (v.status.as_str(), v.reviewed_by.as_deref()),
+            ("reviewed", Some("u-colleague"))
+        );
+
+        let sha = store
+            .attach_evidence(
+                &ent,
+                &org,
+                &period,
+                "ghg.scope1",
+                "",
+                "电费单.pdf",
+                "application/pdf",
+                b"%PDF-1.4 bill",
+            )
+            .await
+            .unwrap();
+        let again = store
+            .attach_evidence(
+                &ent,
+                &org,
+                &period,
+                "ghg.scope1",
+                "",
+                "copy.pdf",
+                "application/pdf",
+                b"%PDF-1.4 bill",
+            )
+            .await
+            .unwrap();
+        assert_eq!(sha, again, "same bytes, same file");
+        let (info, bytes) = store.evidence(&ent, &org, &sha).await.unwrap();
+        assert_eq!(
+            (info.file_name.as_str(), bytes.as_slice()),
+            ("电费单.pdf", &b"%PDF-1.4 bill"[..])
+        );
+        assert_eq!(
+            store.list_values(&ent, &org, &period).await.unwrap()[0].evidence,
+            vec![sha.clone()]
+        );
+        assert!(
+            store
+                .attach_evidence(
+                    &ent,
+                    &org,
+                    &period,
+                    "ghg.scope1",
+                    "",
+                    "empty",
+                    "text/plain",
+                    b""
+                )
+                .await
+                .is_err()
+        );
+        assert!(matches!(
+            store.evidence(&user(Role::Bank, &[]), &org, &sha).await,
+            Err(StoreError::Forbidden { .. })
+        ));
+    }
+);
+
+on_all_backends!(pending_uploads_apply_only_for_their_uploader, |store| {
+    let (org, period) = org_with_period(store, 63).await;
+    let ent = user(Role::Enterprise, &[&org]);
+    let inputs = vec![input_value("ghg.scope1", "", qty("7", "tCO2e"))];
+    let id = store
+        .save_pending_upload(
+            &ent,
+            &org,
+            &period,
+            "cn-exchange-sr@2024",
+            "f.xlsx",
+            &inputs,
+        )
+        .await
+        .unwrap();
+    let mut other = user(Role::Enterprise, &[&org]);
+    other.user_id = "u-other".into();
+    assert!(
+        store
+            .confirm_pending_upload(&other, &org, &id)
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .list_values(&ent, &org, &period)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing until confirmed"
+    );
+    let (pending, report) = store.confirm_pending_upload(&ent, &org, &id).await.unwrap();
+    assert_eq!((pending.file_name.as_str(), report.created), ("f.xlsx", 1));
+    assert!(
+        store.confirm_pending_upload(&ent, &org, &id).await.is_err(),
+        "used once"
     );
 });

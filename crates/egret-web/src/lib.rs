@@ -4,7 +4,9 @@
 //! enforced by the store, validation by the domain.
 
 mod api;
+mod api_data;
 mod auth;
+mod data_pages;
 mod error;
 mod openapi;
 mod pages;

@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::api;
+use crate::{api, api_data};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -25,6 +25,12 @@ use crate::api;
         api::list_periods,
         api::create_period,
         api::openapi,
+        api_data::list_catalogs,
+        api_data::get_catalog,
+        api_data::list_values,
+        api_data::put_values,
+        api_data::completeness,
+        api_data::checks,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

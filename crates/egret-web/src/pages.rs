@@ -22,7 +22,7 @@ use crate::auth::{Auth, CsrfForm, Ctx, LANG_COOKIE, SESSION_COOKIE, UserCtx, che
 use crate::error::{AppError, AppResult};
 use crate::view::{PageCtx, safe_next, urlencode};
 
-fn render<T: Template>(t: &T) -> AppResult<Response> {
+pub(crate) fn render<T: Template>(t: &T) -> AppResult<Response> {
     t.render().map(|h| Html(h).into_response()).map_err(|e| {
         tracing::error!(error = %e, "template failed");
         AppError::new(
@@ -429,6 +429,7 @@ struct OrgDetailPage {
     periods: Vec<PeriodRecord>,
     can_write: bool,
     can_audit: bool,
+    can_read_data: bool,
     size_reason: String,
     notice: Option<String>,
     site_kinds: Options,
@@ -472,6 +473,7 @@ pub async fn org_detail(
     render(&OrgDetailPage {
         can_write: auth.principal.can_write_org(&id),
         can_audit: auth.principal.can_read_audit(&id),
+        can_read_data: auth.principal.can_read_esg_data(&id),
         size_reason: ctx.m(&outcome.reason),
         site_kinds: SiteKind::ALL
             .iter()

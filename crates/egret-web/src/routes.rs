@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on, post};
 
-use crate::{AppState, WebConfig, api, pages};
+use crate::{AppState, WebConfig, api, api_data, data_pages, pages};
 
 /// A registered route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,6 +82,46 @@ fn table(config: &WebConfig) -> Table {
             "/import",
             post(pages::import_upload).layer(DefaultBodyLimit::max(config.upload_limit)),
         )
+        // Catalogs (public) and ESG data collection.
+        .add("GET", "/catalogs", data_pages::catalogs_page)
+        .add("GET", "/catalogs/{key}", data_pages::catalog_page)
+        .add("GET", "/orgs/{id}/data", data_pages::data_page)
+        .add(
+            "POST",
+            "/orgs/{id}/data/{year}/values",
+            data_pages::value_save,
+        )
+        .add("POST", "/orgs/{id}/data/{year}/review", data_pages::review)
+        .add_router(
+            "POST",
+            "/orgs/{id}/data/{year}/evidence",
+            post(data_pages::evidence_upload).layer(DefaultBodyLimit::max(config.upload_limit)),
+        )
+        .add(
+            "GET",
+            "/orgs/{id}/evidence/{sha}",
+            data_pages::evidence_download,
+        )
+        .add(
+            "GET",
+            "/orgs/{id}/completeness",
+            data_pages::completeness_page,
+        )
+        .add(
+            "GET",
+            "/orgs/{id}/data/{year}/template.xlsx",
+            data_pages::template_download,
+        )
+        .add_router(
+            "POST",
+            "/orgs/{id}/data/{year}/upload",
+            post(data_pages::upload).layer(DefaultBodyLimit::max(config.upload_limit)),
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/data/{year}/upload/{upload}/confirm",
+            data_pages::upload_confirm,
+        )
         .add("GET", "/account", pages::account)
         .add("POST", "/account/tokens", pages::token_create)
         .add("POST", "/account/tokens/{id}/revoke", pages::token_revoke)
@@ -106,6 +146,28 @@ fn table(config: &WebConfig) -> Table {
             "POST",
             "/api/v1/organizations/{id}/periods",
             api::create_period,
+        )
+        .add("GET", "/api/v1/catalogs", api_data::list_catalogs)
+        .add("GET", "/api/v1/catalogs/{key}", api_data::get_catalog)
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/periods/{year}/values",
+            api_data::list_values,
+        )
+        .add(
+            "PUT",
+            "/api/v1/organizations/{id}/periods/{year}/values",
+            api_data::put_values,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/periods/{year}/completeness/{catalog}",
+            api_data::completeness,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/periods/{year}/checks",
+            api_data::checks,
         );
     Table {
         router: t.router.layer(DefaultBodyLimit::max(config.body_limit)),

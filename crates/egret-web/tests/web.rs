@@ -33,11 +33,15 @@ const READ_A: &[Who] = &[Admin, City, Analyst, Bank, Assurer, Ent];
 const READ_B: &[Who] = &[Admin, City, Analyst, Bank];
 const WRITE_A: &[Who] = &[Admin, Ent];
 const WRITE_B: &[Who] = &[Admin];
+const ESG_A: &[Who] = &[Admin, Assurer, Ent];
+const ESG_B: &[Who] = &[Admin];
 
 struct Fixture {
     base: String,
     org_a: String,
     org_b: String,
+    evidence_a: String,
+    evidence_b: String,
     store: Store,
     _dir: std::path::PathBuf,
 }
@@ -104,6 +108,49 @@ async fn fixture(config: WebConfig) -> Fixture {
             .await
             .unwrap();
     }
+    // A reporting period with one answer and one evidence file each.
+    let mut evidence = Vec::new();
+    for org in [&a.org_id, &b.org_id] {
+        let period = store
+            .add_period(&sys, org, &egret_domain::org::PeriodInput::calendar(2025))
+            .await
+            .unwrap();
+        store
+            .put_values(
+                &sys,
+                org,
+                &period,
+                &[egret_store::ValueInput {
+                    datapoint: "ghg.scope1".into(),
+                    breakdown: String::new(),
+                    answer: egret_domain::value::Answer::Value(
+                        egret_domain::value::Value::Quantity {
+                            amount: "12.5".parse().unwrap(),
+                            unit: "tCO2e".into(),
+                        },
+                    ),
+                    comment: None,
+                }],
+                &egret_store::Source::Manual,
+            )
+            .await
+            .unwrap();
+        evidence.push(
+            store
+                .attach_evidence(
+                    &sys,
+                    org,
+                    &period,
+                    "ghg.scope1",
+                    "",
+                    "bill.pdf",
+                    "application/pdf",
+                    org.as_bytes(),
+                )
+                .await
+                .unwrap(),
+        );
+    }
     let state = AppState::new(store.clone(), config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -112,6 +159,8 @@ async fn fixture(config: WebConfig) -> Fixture {
         base: format!("http://{addr}"),
         org_a: a.org_id,
         org_b: b.org_id,
+        evidence_a: evidence[0].clone(),
+        evidence_b: evidence[1].clone(),
         store,
         _dir: dir,
     }
@@ -194,6 +243,16 @@ impl Client {
                     );
                 req.multipart(form)
             }
+            Body::File(fields, name, bytes) => {
+                let mut form = reqwest::multipart::Form::new().text("csrf", self.csrf.clone());
+                for (k, v) in fields {
+                    form = form.text(k.clone(), v.clone());
+                }
+                req.multipart(form.part(
+                    "file",
+                    reqwest::multipart::Part::bytes(bytes.clone()).file_name(name.clone()),
+                ))
+            }
         };
         req.send().await.unwrap()
     }
@@ -230,6 +289,7 @@ enum Body {
     Form(Vec<(String, String)>),
     Json(serde_json::Value),
     Multipart(String),
+    File(Vec<(String, String)>, String, Vec<u8>),
 }
 
 struct Probe {
@@ -377,6 +437,167 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
             &[Admin],
         )],
     );
+    // ESG data collection.
+    let esg = |pat: &str, body: Body, allow_a: &'static [Who], allow_b: &'static [Who]| {
+        vec![
+            p(
+                pat.replace("{id}", a).replace("{year}", "2025"),
+                body.clone(),
+                allow_a,
+            ),
+            p(
+                pat.replace("{id}", b).replace("{year}", "2025"),
+                body,
+                allow_b,
+            ),
+        ]
+    };
+    let value_form = form(&[
+        ("catalog", "xm-lite@1"),
+        ("datapoint", "ghg.scope1"),
+        ("answer", "value"),
+        ("value", "13"),
+        ("unit", "tCO2e"),
+    ]);
+    let file = |name: &str| {
+        Body::File(
+            vec![
+                ("catalog".into(), "xm-lite@1".into()),
+                ("datapoint".into(), "ghg.scope1".into()),
+                ("breakdown".into(), String::new()),
+            ],
+            name.into(),
+            b"proof".to_vec(),
+        )
+    };
+    m.insert(
+        ("GET", "/catalogs"),
+        vec![p("/catalogs".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/catalogs/{key}"),
+        vec![p("/catalogs/xm-lite@1".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/data"),
+        esg("/orgs/{id}/data?year=2025", Body::None, ESG_A, ESG_B),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/data/{year}/values"),
+        esg(
+            "/orgs/{id}/data/{year}/values",
+            value_form,
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/data/{year}/review"),
+        esg(
+            "/orgs/{id}/data/{year}/review",
+            form(&[("catalog", "xm-lite@1")]),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/data/{year}/evidence"),
+        esg(
+            "/orgs/{id}/data/{year}/evidence",
+            file("proof.txt"),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/evidence/{sha}"),
+        vec![
+            p(
+                format!("/orgs/{a}/evidence/{}", f.evidence_a),
+                Body::None,
+                ESG_A,
+            ),
+            p(
+                format!("/orgs/{b}/evidence/{}", f.evidence_b),
+                Body::None,
+                ESG_B,
+            ),
+        ],
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/completeness"),
+        esg(
+            "/orgs/{id}/completeness?year=2025&catalog=xm-lite@1",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/data/{year}/template.xlsx"),
+        esg(
+            "/orgs/{id}/data/{year}/template.xlsx?catalog=xm-lite@1",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/data/{year}/upload"),
+        esg(
+            "/orgs/{id}/data/{year}/upload",
+            file("not-a-workbook.xlsx"),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/data/{year}/upload/{upload}/confirm"),
+        vec![],
+    ); // per-user upload, see below
+    m.insert(
+        ("GET", "/api/v1/catalogs"),
+        vec![p("/api/v1/catalogs".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/api/v1/catalogs/{key}"),
+        vec![p(
+            "/api/v1/catalogs/cn-exchange-sr@2024".into(),
+            Body::None,
+            ALL,
+        )],
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/periods/{year}/values"),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/values",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
+    m.insert(("PUT", "/api/v1/organizations/{id}/periods/{year}/values"), esg("/api/v1/organizations/{id}/periods/{year}/values", Body::Json(serde_json::json!({"values": [{"datapoint": "ghg.scope1", "answer": {"answer": "value", "kind": "quantity", "value": {"amount": "14", "unit": "tCO2e"}}}]})), WRITE_A, WRITE_B));
+    m.insert(
+        (
+            "GET",
+            "/api/v1/organizations/{id}/periods/{year}/completeness/{catalog}",
+        ),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/completeness/xm-lite@1",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/periods/{year}/checks"),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/checks",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
     m.insert(
         ("GET", "/api/openapi.json"),
         vec![p("/api/openapi.json".into(), Body::None, ALL)],
@@ -519,6 +740,29 @@ async fn every_route_has_an_authorisation_expectation_and_meets_it() {
                 .await;
             assert!(denied(&r));
         }
+        // Confirming an upload: only the uploader's own, only where they may write.
+        for (org, allowed) in [(&f.org_a, WRITE_A), (&f.org_b, WRITE_B)] {
+            let url_id = if allowed.contains(who) {
+                let p = principal_of(&f, *who).await;
+                let period = f.store.period_for_year(&p, org, 2025).await.unwrap();
+                f.store
+                    .save_pending_upload(&p, org, &period.period_id, "xm-lite@1", "t.xlsx", &[])
+                    .await
+                    .unwrap()
+            } else {
+                "not-yours".to_string()
+            };
+            let r = client
+                .send(
+                    "POST",
+                    &format!("/orgs/{org}/data/2025/upload/{url_id}/confirm"),
+                    &form(&[]),
+                )
+                .await;
+            if denied(&r) == allowed.contains(who) {
+                failures.push(format!("{who:?} confirm upload on {org} → {}", r.status()));
+            }
+        }
         // Logging out: allowed for the signed in, a redirect to login otherwise.
         let r = client.send("POST", "/logout", &form(&[])).await;
         assert_eq!(denied(&r), *who == Anon, "{who:?} logout → {}", r.status());
@@ -597,7 +841,8 @@ async fn forms_without_the_csrf_token_or_from_other_sites_are_refused() {
             .list_periods(&Principal::system("t"), &f.org_a)
             .await
             .unwrap()
-            .is_empty(),
+            .iter()
+            .all(|p| p.fiscal_year != 2030),
         "nothing stored"
     );
     // With the token it works.
