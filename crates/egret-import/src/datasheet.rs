@@ -499,6 +499,19 @@ fn float_text(f: f64) -> Result<String, Msg> {
     Ok(format!("{f}"))
 }
 
+/// A number shown as a percentage, as shown: 0.417 → `41.7%` (exact).
+fn percent_text(f: f64) -> Result<String, Msg> {
+    let text = float_text(f)?;
+    let exact = text
+        .parse::<Decimal>()
+        .ok()
+        .and_then(|d| d.checked_mul(Decimal::ONE_HUNDRED));
+    Ok(match exact {
+        Some(d) => format!("{}%", d.normalize()),
+        None => format!("{}%", float_text(f * 100.0)?),
+    })
+}
+
 /// `YYYY-MM-DD` of an Excel date cell.
 fn excel_date_text(dt: &calamine::ExcelDateTime) -> String {
     let (y, m, d, ..) = dt.to_ymd_hms_milli();
@@ -1309,7 +1322,7 @@ fn read(
     let mut budget = MAX_CELLS;
     let meta: Vec<(u32, u32, Option<String>)> = sheet_cells(&mut wb, META_SHEET, 2, &mut budget)?
         .iter()
-        .map(|(r, c, d)| (*r, *c, meta_text(d)))
+        .map(|(r, c, d, _)| (*r, *c, meta_text(d)))
         .collect();
     let listed_sheets = check_meta(&meta, expect)?;
     let catalog = cats.catalog(expect.catalog_key).ok_or_else(|| {
@@ -1365,8 +1378,26 @@ const MAX_COLUMNS: u32 = 64;
 /// 1.1 million).
 const MAX_CELLS: usize = 5_000_000;
 
-/// A cell: 0-based row and column, and its value.
-type SheetCell<'a> = (u32, u32, DataRef<'a>);
+/// A cell: 0-based row and column, its value, and whether it is a number
+/// shown as a percentage (Excel stores "25%" as 0.25).
+type SheetCell<'a> = (u32, u32, DataRef<'a>, bool);
+
+/// Whether a number format shows percentages (`0%`, `0.0%`, not `"%"`
+/// as literal text in quotes or escaped).
+fn is_percent_format(code: &str) -> bool {
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in code.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' => escaped = true,
+            '"' => quoted = !quoted,
+            '%' if !quoted => return true,
+            _ => {}
+        }
+    }
+    false
+}
 
 /// The cells of a sheet in its first `max_col` columns, sorted by row
 /// and column. Streams the sheet instead of building a dense range, whose
@@ -1384,8 +1415,17 @@ fn sheet_cells<'a, RS: std::io::Read + std::io::Seek>(
         )]
     };
     let mut reader = wb.worksheet_cells_reader(name).map_err(unreadable)?;
+    let percent: Vec<bool> = reader
+        .styles()
+        .iter()
+        .map(|s| {
+            s.number_format
+                .as_ref()
+                .is_some_and(|n| is_percent_format(&n.format_code))
+        })
+        .collect();
     let mut cells: Vec<SheetCell<'a>> = Vec::new();
-    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+    while let Some((cell, style)) = reader.next_cell_with_style_id().map_err(unreadable)? {
         let (row, col) = cell.get_position();
         if col >= max_col || matches!(cell.get_value(), DataRef::Empty) {
             continue;
@@ -1397,11 +1437,13 @@ fn sheet_cells<'a, RS: std::io::Read + std::io::Seek>(
         }
         *budget -= 1;
         let value = cell.get_value().clone();
-        cells.push((row, col, value));
+        let shown_as_percent = matches!(value, DataRef::Float(_) | DataRef::Int(_))
+            && percent.get(style).copied().unwrap_or(false);
+        cells.push((row, col, value, shown_as_percent));
     }
     // Spreadsheet programs write rows and cells in order; sort otherwise.
-    if !cells.is_sorted_by_key(|(r, c, _)| (*r, *c)) {
-        cells.sort_by_key(|(r, c, _)| (*r, *c));
+    if !cells.is_sorted_by_key(|(r, c, ..)| (*r, *c)) {
+        cells.sort_by_key(|(r, c, ..)| (*r, *c));
     }
     Ok(cells)
 }
@@ -1528,6 +1570,8 @@ enum Cell<'a> {
     Empty,
     Text(&'a str),
     Float(f64),
+    /// A number shown as a percentage: 0.25 shown as 25%.
+    Percent(f64),
     Int(i64),
     Bool(bool),
     Date(&'a calamine::ExcelDateTime),
@@ -1535,8 +1579,10 @@ enum Cell<'a> {
 }
 
 impl<'a> Cell<'a> {
-    fn of(d: &'a DataRef<'_>) -> Cell<'a> {
+    fn of(d: &'a DataRef<'_>, percent: bool) -> Cell<'a> {
         match d {
+            DataRef::Float(f) if percent => Cell::Percent(*f),
+            DataRef::Int(i) if percent => Cell::Percent(*i as f64),
             DataRef::Empty => Cell::Empty,
             DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
                 Cell::Text(s.as_str())
@@ -1565,6 +1611,7 @@ impl<'a> Cell<'a> {
             Cell::Empty => None,
             Cell::Text(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(Cow::Borrowed),
             Cell::Float(f) => Some(Cow::Owned(float_text(f)?)),
+            Cell::Percent(f) => Some(Cow::Owned(percent_text(f)?)),
             Cell::Int(i) => Some(Cow::Owned(i.to_string())),
             Cell::Bool(b) => Some(Cow::Borrowed(if b { "true" } else { "false" })),
             Cell::Date(dt) => Some(Cow::Owned(excel_date_text(dt))),
@@ -1607,8 +1654,8 @@ impl<'c> RowReader<'c> {
         // The hidden code row (row 1) decides whether this is a data sheet.
         let mut at = [None; 10];
         let mut field_of = [None; MAX_COLUMNS as usize];
-        for (_, col, d) in row_of(0) {
-            if let Cell::Text(s) = Cell::of(d)
+        for (_, col, d, _) in row_of(0) {
+            if let Cell::Text(s) = Cell::of(d, false)
                 && let Some(c) = Col::from_code(s.trim())
                 && at[c as usize].is_none()
             {
@@ -1628,8 +1675,8 @@ impl<'c> RowReader<'c> {
                 Some(i) => {
                     let header = headers
                         .iter()
-                        .find(|(_, col, _)| *col as usize == i)
-                        .and_then(|(_, _, d)| match Cell::of(d) {
+                        .find(|(_, col, ..)| *col as usize == i)
+                        .and_then(|(_, _, d, _)| match Cell::of(d, false) {
                             Cell::Text(s) if !s.trim().is_empty() => Some(s.trim().to_string()),
                             _ => None,
                         })
@@ -1658,9 +1705,9 @@ impl<'c> RowReader<'c> {
         let first = cells.partition_point(|(row, ..)| *row < FIRST_DATA_ROW);
         for group in cells[first..].chunk_by(|a, b| a.0 == b.0) {
             let mut row = [Cell::Empty; 10];
-            for (_, col, d) in group {
+            for (_, col, d, percent) in group {
                 if let Some(c) = field_of[*col as usize] {
-                    row[c as usize] = Cell::of(d);
+                    row[c as usize] = Cell::of(d, *percent);
                 }
             }
             self.row(sheet_idx, &layout, group[0].0 as usize + 1, &row);

@@ -351,6 +351,8 @@ enum Edit {
     Text(&'static str),
     Owned(String),
     Num(f64),
+    /// A number with a percentage format, as Excel stores "45.5%".
+    Percent(f64),
     Date(u16, u8, u8),
     Blank,
 }
@@ -369,6 +371,7 @@ fn filled_copy_with(
     let mut wb = Workbook::new();
     // Spreadsheet programs give typed dates a date format.
     let date_format = Format::new().set_num_format("yyyy-mm-dd");
+    let percent_format = Format::new().set_num_format("0.0%");
     for name in src.sheet_names().to_vec() {
         let range = src.worksheet_range(&name).unwrap();
         let ws = wb.add_worksheet();
@@ -421,6 +424,10 @@ fn filled_copy_with(
                 }
                 Edit::Num(n) => {
                     ws.write_number(r, c, *n).unwrap();
+                }
+                Edit::Percent(n) => {
+                    ws.write_number_with_format(r, c, *n, &percent_format)
+                        .unwrap();
                 }
                 Edit::Date(y, m, d) => {
                     let x = ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
@@ -476,7 +483,8 @@ fn a_filled_template_gives_exactly_the_changed_answers() {
             (soc, 3, 'J', Edit::Text("含外包人员")),
             // A value without an answer counts as a value.
             (soc, 5, 'F', Edit::Num(7.0)),
-            (soc, 6, 'F', Edit::Num(45.5)),
+            // "45.5%" typed into Excel is stored as 0.455.
+            (soc, 6, 'F', Edit::Percent(0.455)),
             // Choice by its Chinese label, boolean as 否, a date cell.
             (soc, 7, 'F', Edit::Text("长期")),
             (gov, 3, 'F', Edit::Text("否")),
@@ -601,6 +609,7 @@ fn a_file_with_errors_is_refused_whole_and_every_error_is_located() {
             (env, 6, 'E', Edit::Text("不披露")),
             (env, 6, 'I', Edit::Blank),
             (soc, 3, 'E', Edit::Text("maybe")),
+            (soc, 4, 'F', Edit::Percent(0.5)),
             (soc, 6, 'E', Edit::Text("不适用")),
             // Rows added at the end by the user.
             (soc, 8, 'A', Edit::Text("workforce.headcount")),
@@ -648,6 +657,7 @@ fn a_file_with_errors_is_refused_whole_and_every_error_is_located() {
             (env, 5, f, "sheet-cell-date"),
             (env, 6, i, "sheet-reason-missing"),
             (soc, 3, e, "sheet-answer-unknown"),
+            (soc, 4, f, "value-not-number"),
             (soc, 6, f, "sheet-value-with-answer"),
             (soc, 8, a, "sheet-duplicate-row"),
             (soc, 9, a, "sheet-datapoint-unknown"),
@@ -673,9 +683,10 @@ fn a_file_with_errors_is_refused_whole_and_every_error_is_located() {
         "names the dimension: {en}"
     );
     assert!(en.contains("tCO2e"), "names the allowed units: {en}");
-    let dup = errs[6].msg.render(Lang::En);
+    assert!(errs[5].msg.render(Lang::En).contains("50%"), "as shown");
+    let dup = errs[7].msg.render(Lang::En);
     assert!(dup.contains(&format!("“{soc}”, row 4")), "{dup}");
-    let long = errs[11].msg.render(Lang::En);
+    let long = errs[12].msg.render(Lang::En);
     assert!(long.contains("20001") && long.contains("20000"), "{long}");
     assert_eq!(
         errs[0].to_string(),
