@@ -286,7 +286,12 @@ pub fn run_checks(
                     .filter(|((d, b), _)| d == datapoint && b.starts_with(&prefix))
                     .filter_map(|(_, v)| num_in(rd, v, unit.as_deref()))
                     .collect();
-                if parts.is_empty() {
+                // Only a complete breakdown must add up to the total.
+                let members = cats
+                    .breakdown(breakdown)
+                    .filter(|b| b.dynamic.is_none())
+                    .map_or(0, |b| b.members.len());
+                if parts.is_empty() || parts.len() < members {
                     continue;
                 }
                 let sum: Decimal = parts.iter().sum();
@@ -374,7 +379,7 @@ pub fn run_checks(
                 if let (Some(n), Some(d)) = (n, d)
                     && !d.is_zero()
                 {
-                    let x = (n / d).round_dp(4);
+                    let x = n / d;
                     if min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m) {
                         out.push(Finding {
                             rule: id.clone(),
@@ -382,7 +387,7 @@ pub fn run_checks(
                             breakdown: String::new(),
                             severity: *severity,
                             msg: Msg::new("check-intensity")
-                                .arg("value", x)
+                                .arg("value", x.round_dp(4))
                                 .arg("unit", format!("{numerator_unit}/{denominator_unit}"))
                                 .arg(
                                     "min",

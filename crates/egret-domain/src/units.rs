@@ -176,12 +176,20 @@ pub enum UnitError {
         dimension: String,
         expected: String,
     },
+    /// The converted amount is too large to hold exactly.
+    Overflow {
+        value: String,
+        unit: String,
+    },
 }
 
 impl UnitError {
     pub fn msg(&self) -> Msg {
         match self {
             UnitError::Unknown { code } => Msg::new("unit-unknown").arg("code", code),
+            UnitError::Overflow { value, unit } => Msg::new("unit-overflow")
+                .arg("value", value)
+                .arg("unit", unit),
             UnitError::Incompatible {
                 unit,
                 dimension,
@@ -189,10 +197,15 @@ impl UnitError {
             } => {
                 let rd = ReferenceData::embedded();
                 let allowed: Vec<&str> = rd.units_of(expected).map(|u| u.code.as_str()).collect();
+                let name = |id: &str| {
+                    rd.dimension(id)
+                        .map(|d| format!("{}（{}）", d.name_zh, d.name_en.to_lowercase()))
+                        .unwrap_or_else(|| id.to_string())
+                };
                 Msg::new("unit-incompatible")
                     .arg("unit", unit)
-                    .arg("dimension", dimension)
-                    .arg("expected", expected)
+                    .arg("dimension", name(dimension))
+                    .arg("expected", name(expected))
                     .arg("allowed", allowed.join(", "))
             }
         }
@@ -208,7 +221,7 @@ impl std::fmt::Display for UnitError {
 impl std::error::Error for UnitError {}
 
 impl ReferenceData {
-    /// A unit by code (exact, then case-insensitive), or by alias. A code
+    /// A unit by exact code, or by alias. A code
     /// used in several dimensions gives the first; use [`Self::unit_in`]
     /// when the dimension is known.
     pub fn unit(&self, code: &str) -> Option<&Unit> {
@@ -227,9 +240,11 @@ impl ReferenceData {
             .units
             .iter()
             .filter(|u| dimension.is_none_or(|d| u.dimension == d));
+        // Codes match exactly (mL and ML differ by 10⁹); aliases may be
+        // written in any letter case.
         let exact = all.clone().find(|u| u.code == code);
         exact
-            .or_else(|| all.clone().find(|u| u.code.eq_ignore_ascii_case(code)))
+            .or_else(|| all.clone().find(|u| u.aliases.iter().any(|a| a == code)))
             .or_else(|| all.find(|u| u.aliases.iter().any(|a| a.eq_ignore_ascii_case(code))))
     }
 
@@ -284,9 +299,20 @@ pub fn convert(
         return Ok(value);
     }
     // value × (fn/fd) ÷ (tn/td) = value × fn × td ÷ (fd × tn)
-    let num = value * f.factor.num * t.factor.den;
-    let den = f.factor.den * t.factor.num;
-    Ok((num / den).normalize())
+    let overflow = || UnitError::Overflow {
+        value: value.to_string(),
+        unit: t.code.clone(),
+    };
+    let num = value
+        .checked_mul(f.factor.num)
+        .and_then(|x| x.checked_mul(t.factor.den))
+        .ok_or_else(overflow)?;
+    let den = f
+        .factor
+        .den
+        .checked_mul(t.factor.num)
+        .ok_or_else(overflow)?;
+    Ok(num.checked_div(den).ok_or_else(overflow)?.normalize())
 }
 
 /// `value` in the base unit of its dimension, with the dimension id.

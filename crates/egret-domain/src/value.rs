@@ -61,7 +61,21 @@ fn clean_number(raw: &str) -> String {
         .collect()
 }
 
+/// Thousands separators must group by three (so "1,5" is not read as 15).
+fn grouping_ok(raw: &str) -> bool {
+    let t = raw.trim().trim_start_matches(['-', '－', '+']);
+    let int = t.split(['.', '．']).next().unwrap_or_default();
+    let groups: Vec<&str> = int.split([',', '，']).collect();
+    groups.len() == 1
+        || (!groups[0].is_empty()
+            && groups[0].chars().count() <= 3
+            && groups[1..].iter().all(|g| g.chars().count() == 3))
+}
+
 fn parse_decimal(raw: &str) -> Result<Decimal, Msg> {
+    if !grouping_ok(raw) {
+        return Err(Msg::new("value-not-number").arg("value", raw.trim()));
+    }
     let s = clean_number(raw);
     let d = s
         .parse::<Decimal>()
@@ -123,18 +137,24 @@ impl Value {
                     ValueKind::Amount => "currency_cny",
                     _ => dp.dimension.as_deref().unwrap_or_default(),
                 };
+                let default = match dp.kind {
+                    ValueKind::Amount => dp.unit.as_deref().or(Some("CNY")),
+                    _ => dp.unit.as_deref(),
+                };
                 let code = unit
                     .filter(|u| !u.trim().is_empty())
-                    .or(dp.unit.as_deref())
+                    .or(default)
                     .ok_or_else(|| Msg::new("value-unit-missing"))?;
                 let u = check_dimension(rd, code, dim).map_err(|e| e.msg())?;
                 let amount = parse_decimal(raw)?;
                 // Ranges are stated in the data point's default unit.
-                let in_default = match &dp.unit {
+                let in_default = match default {
                     Some(def) => convert(rd, amount, &u.code, def).map_err(|e| e.msg())?,
                     None => amount,
                 };
-                range_check(dp, in_default, None)?;
+                // Quantities and amounts are never negative unless the data
+                // point's own minimum says so.
+                range_check(dp, in_default, Some(Decimal::ZERO))?;
                 Ok(match dp.kind {
                     ValueKind::Amount => Value::Amount {
                         amount,
@@ -275,7 +295,7 @@ impl Value {
                 convert(rd, *amount, u, unit).ok()
             }
             Value::Percentage(d) => convert(rd, *d, "%", unit).ok(),
-            Value::Count(n) => Some(Decimal::from(*n)),
+            Value::Count(n) => rd.unit_in(unit, "count").map(|_| Decimal::from(*n)),
             _ => None,
         }
     }
@@ -342,7 +362,11 @@ fn group_thousands(s: &str) -> String {
 
 /// The key of a breakdown member (`gender:female`); "" is the total.
 pub fn breakdown_key(breakdown: &str, member: &str) -> String {
-    format!("{breakdown}:{member}")
+    if breakdown.is_empty() && member.is_empty() {
+        String::new()
+    } else {
+        format!("{breakdown}:{member}")
+    }
 }
 
 /// Checks that a breakdown key is allowed for a data point.

@@ -457,6 +457,37 @@ fn values_parse_leniently_and_refuse_bad_input_with_reasons() {
     );
     assert!(Value::parse(dp("general.contract"), "forever", None, rd()).is_err());
     assert!(Value::parse(dp("gov.oversight"), "  ", None, rd()).is_err());
+    assert!(
+        Value::parse(dp("energy.total"), "1,5", None, rd()).is_err(),
+        "bad grouping"
+    );
+    assert!(
+        Value::parse(dp("ghg.scope12"), "-5", None, rd()).is_err(),
+        "negative without a minimum"
+    );
+    assert_eq!(
+        Value::parse(dp("finance.revenue"), "100", None, rd()).unwrap(),
+        Value::Amount {
+            amount: d("100"),
+            unit: "CNY".into()
+        }
+    );
+    assert!(
+        Value::parse(
+            dp("finance.revenue"),
+            "1000000000000000000000",
+            Some("亿元"),
+            rd()
+        )
+        .is_err(),
+        "overflow is an error"
+    );
+    assert_eq!(
+        Value::Count(5).in_unit(rd(), "t"),
+        None,
+        "counts are not masses"
+    );
+    assert_eq!(egret_domain::value::breakdown_key("", ""), "");
 }
 
 #[test]
@@ -533,6 +564,15 @@ fn every_rule_kind_fires_when_broken_and_stays_quiet_otherwise() {
         run_checks(&c, rd(), &good, Some(&prior)).is_empty(),
         "{:?}",
         run_checks(&c, rd(), &good, Some(&prior))
+    );
+
+    // A breakdown that is only partly filled in is not checked.
+    let mut partial = good.clone();
+    partial.remove(&("workforce.headcount".to_string(), "gender:male".to_string()));
+    assert!(
+        run_checks(&c, rd(), &partial, None)
+            .iter()
+            .all(|f| f.rule != "gender-sum")
     );
 
     let mut bad = good.clone();

@@ -54,6 +54,13 @@
 //!   answer (that is done in the web form).
 //! - Data sheets are recognised by the hidden code row, not by name, so
 //!   renamed sheets still count and extra sheets of the user are ignored.
+//! - Number cells with a percentage format are read as shown (0.25 shown
+//!   as `25%` is `25%`), so "25%" typed into Excel means 25 per cent.
+//! - Problems with the file as a whole (not a template, wrong
+//!   organisation, catalog or year) have an empty sheet name and row 0.
+//! - Sheets are streamed cell by cell (only the first [`MAX_COLUMNS`]
+//!   columns are kept, at most [`MAX_CELLS`] cells per workbook), so memory
+//!   follows the content of the file, not the extent of its sheets.
 
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
@@ -1371,12 +1378,12 @@ fn read(
 
 /// Columns of a sheet that are read (A to BL); cells further right are
 /// ignored.
-const MAX_COLUMNS: u32 = 64;
+pub const MAX_COLUMNS: u32 = 64;
 
 /// Most cells read from one workbook: bounds the memory a hostile or
 /// accidental huge file can take (a 100,000-value template has about
 /// 1.1 million).
-const MAX_CELLS: usize = 5_000_000;
+pub const MAX_CELLS: usize = 5_000_000;
 
 /// A cell: 0-based row and column, its value, and whether it is a number
 /// shown as a percentage (Excel stores "25%" as 0.25).

@@ -377,9 +377,12 @@ pub async fn data_page(
                 rows: Vec::new(),
             });
         }
-        let units = dp
-            .dimension
-            .as_deref()
+        let dimension = match dp.kind {
+            ValueKind::Amount => Some("currency_cny"),
+            ValueKind::Quantity => dp.dimension.as_deref(),
+            _ => None,
+        };
+        let units = dimension
             .map(|d| {
                 rd.units_of(d)
                     .map(|u| {

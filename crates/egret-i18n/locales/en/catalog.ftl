@@ -1,6 +1,6 @@
 # Units, disclosure catalogs, values, completeness and checks.
 unit-unknown = “{ $code }” is not a known unit.
-unit-incompatible = { $unit } is a unit of { $dimension }; this value needs a unit of { $expected } ({ $allowed }).
+unit-incompatible = { $unit } is a unit of { $dimension }; this value needs a unit of { $expected }: { $allowed }.
 catalog-kind-quantity = Quantity
 catalog-kind-amount = Amount of money
 catalog-kind-percentage = Percentage
@@ -66,3 +66,4 @@ completeness-answered = Answered
 completeness-explained = Explained
 completeness-missing = Missing
 completeness-out-of-scope = Does not apply
+unit-overflow = { $value } is too large to convert to { $unit } exactly.

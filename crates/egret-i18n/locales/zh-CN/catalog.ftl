@@ -1,6 +1,6 @@
 # 计量单位、披露目录、数值、完整性与校验。
 unit-unknown = “{ $code }”不是已知的计量单位。
-unit-incompatible = { $unit } 是{ $dimension }的单位；此处需要{ $expected }的单位（{ $allowed }）。
+unit-incompatible = { $unit } 是{ $dimension }的单位；此处需要{ $expected }的单位：{ $allowed }。
 catalog-kind-quantity = 数量
 catalog-kind-amount = 金额
 catalog-kind-percentage = 百分比
@@ -66,3 +66,4 @@ completeness-answered = 已填报
 completeness-explained = 已说明
 completeness-missing = 缺失
 completeness-out-of-scope = 不适用
+unit-overflow = { $value } 过大，无法精确换算为 { $unit }。
