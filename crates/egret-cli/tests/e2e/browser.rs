@@ -199,3 +199,87 @@ fn enterprise_user_opens_own_organisation_switches_language_and_cannot_open_anot
         c.close().await.unwrap();
     });
 }
+
+#[test]
+fn enterprise_user_enters_esg_data_and_sees_completeness() {
+    let Some(d) = driver() else { return };
+    let server = demo_server(150);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d).await;
+        let base = &server.base;
+        log_in(&c, base, "listed@demo.egret.city").await;
+        c.find(Locator::Css("a.org-link"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("org-data"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("percent-complete"))
+            .await
+            .unwrap();
+        // Pick the exchange guideline and the latest year explicitly.
+        let url = c.current_url().await.unwrap();
+        c.goto(&format!("{url}?year=2025&catalog=cn-exchange-sr@2024"))
+            .await
+            .unwrap();
+        let row = c
+            .wait()
+            .for_element(Locator::Css("#dp-ghg-scope1"))
+            .await
+            .unwrap();
+        let form = row.find(Locator::Css("form.value-form")).await.unwrap();
+        form.find(Locator::Css("select[name=answer] option[value=value]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let input = form.find(Locator::Css("input[name=value]")).await.unwrap();
+        input.clear().await.unwrap();
+        input.send_keys("4,321.5").await.unwrap();
+        form.find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let row = c
+            .wait()
+            .for_element(Locator::Css("#dp-ghg-scope1 .value-display"))
+            .await
+            .unwrap();
+        let shown = row.text().await.unwrap();
+        assert!(shown.contains("4,321.5"), "{shown}");
+        // The same stored value answers the ISSB catalog.
+        c.goto(
+            &c.current_url()
+                .await
+                .unwrap()
+                .as_str()
+                .replace("cn-exchange-sr@2024", "issb-s1s2@2023")
+                .replace("/data?", "/completeness?"),
+        )
+        .await
+        .unwrap();
+        c.wait()
+            .for_element(Locator::Id("completeness"))
+            .await
+            .unwrap();
+        let page = c.source().await.unwrap();
+        let row = page
+            .split("<tr")
+            .find(|r| r.contains("ghg.scope1"))
+            .expect("scope 1 row");
+        assert!(row.contains("status-answered"), "{row}");
+        c.close().await.unwrap();
+    });
+}

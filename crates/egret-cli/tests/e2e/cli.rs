@@ -141,3 +141,50 @@ fn bad_configuration_is_refused_with_the_key() {
     assert_eq!(rc, 2);
     assert!(err.contains("adress"), "{err}");
 }
+
+#[test]
+fn catalog_list_and_check() {
+    let (rc, out, _) = run(&["--lang", "en", "catalog", "list"]);
+    assert_eq!(rc, 0);
+    for key in [
+        "cn-exchange-sr@2024",
+        "cn-mof-basic@2024",
+        "cn-mof-climate@2025",
+        "issb-s1s2@2023",
+        "gri-core@2021",
+        "xm-lite@1",
+    ] {
+        assert!(
+            out.lines()
+                .any(|l| l.starts_with(key) && l.contains("data points")),
+            "{key}: {out}"
+        );
+    }
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/../../data/catalogs");
+    let (rc, out, err) = run(&["--lang", "en", "catalog", "check", "--dir", shipped]);
+    assert_eq!(rc, 0, "{out}{err}");
+    assert!(out.contains("are valid"), "{out}");
+    // A copy with a requirement pointing nowhere fails, naming file and entry.
+    let dir = TempDir::new("catalogs");
+    for e in std::fs::read_dir(shipped).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.0.join(e.file_name())).unwrap();
+    }
+    let f = dir.0.join("xm-lite@1.toml");
+    let text = std::fs::read_to_string(&f).unwrap();
+    let broken = text.replacen("datapoint = \"", "datapoint = \"no.such.", 1);
+    std::fs::write(&f, broken).unwrap();
+    let (rc, _, err) = run(&[
+        "--lang",
+        "en",
+        "catalog",
+        "check",
+        "--dir",
+        dir.0.to_str().unwrap(),
+    ]);
+    assert_eq!(rc, 1);
+    assert!(
+        err.contains("xm-lite@1.toml: requirement[") && err.contains("no.such."),
+        "{err}"
+    );
+}

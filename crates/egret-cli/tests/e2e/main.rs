@@ -3,5 +3,6 @@
 
 mod browser;
 mod cli;
+mod data;
 mod server;
 mod tls;
