@@ -603,6 +603,13 @@ impl Catalogs {
             }
             let mut codes = HashSet::new();
             for m in &b.members {
+                if !valid_id(&m.code) {
+                    errs.add(
+                        f,
+                        at("breakdown", i, "members"),
+                        Msg::new("catalog-bad-id").arg("id", &m.code),
+                    );
+                }
                 if !codes.insert(m.code.as_str()) {
                     errs.add(
                         f,
@@ -632,7 +639,15 @@ impl Catalogs {
         }
 
         // Rules.
+        let mut rule_ids = HashSet::new();
         for (i, r) in rules.iter().enumerate() {
+            if !rule_ids.insert(r.id()) {
+                errs.add(
+                    "rules.toml",
+                    at("rule", i, "id"),
+                    Msg::new("catalog-duplicate").arg("id", r.id()),
+                );
+            }
             if let Err(m) = r.check(&index, &datapoints, &breakdowns, rd) {
                 errs.add("rules.toml", at("rule", i, "id"), m);
             }
@@ -648,10 +663,12 @@ impl Catalogs {
             let Some(raw) = parse::<CatalogFile>(&mut errs, name, Some(text)) else {
                 continue;
             };
-            if let Some(c) = check_catalog(&mut errs, name, raw, &index, rd)
-                && keys.insert(c.key())
-            {
-                catalogs.push(c);
+            if let Some(c) = check_catalog(&mut errs, name, raw, &index, rd) {
+                if keys.insert(c.key()) {
+                    catalogs.push(c);
+                } else {
+                    errs.add(name, "id", Msg::new("catalog-duplicate").arg("id", c.key()));
+                }
             }
         }
         if errs.0.is_empty() {
@@ -775,6 +792,13 @@ fn check_datapoint(
     }
     let mut codes = HashSet::new();
     for c in &dp.choices {
+        if c.code.is_empty() || c.code.contains(':') {
+            errs.add(
+                f,
+                loc("choices"),
+                Msg::new("catalog-bad-id").arg("id", &c.code),
+            );
+        }
         if !codes.insert(c.code.as_str()) {
             errs.add(
                 f,

@@ -346,6 +346,17 @@ fn every_kind_of_catalog_error_is_named() {
             ),
             "rule[2].id",
         ),
+        (
+            "rules.toml",
+            RULES.replace("id = \"energy-yoy\"", "id = \"scope12\""),
+            "rule[3].id",
+        ),
+        (
+            "breakdowns.toml",
+            BREAKDOWNS.replace("code = \"male\"", "code = \"ma:le\""),
+            "breakdown[1].members",
+        ),
+        ("test-issb@2023.toml", SR.to_string(), "id"),
     ];
     for (file, text, location) in cases {
         let errs = load(&[(file, text)]).expect_err(location);

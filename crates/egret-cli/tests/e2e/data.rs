@@ -102,7 +102,8 @@ fn filled(bytes: &[u8], dp: &str, cell: Cell) -> Vec<u8> {
         for (r, row) in range.rows().enumerate() {
             let (rr, is_target) = (
                 r0 + r as u32,
-                row.first().is_some_and(|c| matches!(c, Data::String(s) if s == dp))
+                row.first()
+                    .is_some_and(|c| matches!(c, Data::String(s) if s == dp))
                     && row.get(1).is_none_or(|c| c.to_string().is_empty()),
             );
             for (c, cell) in row.iter().enumerate() {
