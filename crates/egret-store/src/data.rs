@@ -134,6 +134,19 @@ fn org_not_found(org_id: &str) -> StoreError {
     }
 }
 
+/// The principal may change this organisation's ESG data.
+fn check_write(actor: &Principal, org_id: &str) -> Result<()> {
+    if !actor.can_read_org(org_id) {
+        return Err(org_not_found(org_id));
+    }
+    if !actor.can_write_org(org_id) {
+        return Err(StoreError::Forbidden {
+            action: "write-values",
+        });
+    }
+    Ok(())
+}
+
 fn encode_answer(a: &Answer) -> (&'static str, Option<String>, Option<String>, Option<String>) {
     match a {
         Answer::Value(v) => {
@@ -309,14 +322,7 @@ impl Tx<'_> {
         source: &Source,
     ) -> Result<PutReport> {
         let actor = self.actor();
-        if !actor.can_read_org(org_id) {
-            return Err(org_not_found(org_id));
-        }
-        if !actor.can_write_org(org_id) {
-            return Err(StoreError::Forbidden {
-                action: "write-values",
-            });
-        }
+        check_write(actor, org_id)?;
         self.check_period(org_id, period_id).await?;
         let cats = Catalogs::embedded();
         let sites = self.site_ids(org_id).await?;
@@ -589,14 +595,7 @@ impl Store {
         datapoint: &str,
         breakdown: &str,
     ) -> Result<()> {
-        if !actor.can_read_org(org_id) {
-            return Err(org_not_found(org_id));
-        }
-        if !actor.can_write_org(org_id) {
-            return Err(StoreError::Forbidden {
-                action: "write-values",
-            });
-        }
+        check_write(actor, org_id)?;
         let cats = Catalogs::embedded();
         let mut tx = self.begin(actor).await?;
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
@@ -732,14 +731,7 @@ impl Store {
         content_type: &str,
         bytes: &[u8],
     ) -> Result<String> {
-        if !actor.can_read_org(org_id) {
-            return Err(org_not_found(org_id));
-        }
-        if !actor.can_write_org(org_id) {
-            return Err(StoreError::Forbidden {
-                action: "write-values",
-            });
-        }
+        check_write(actor, org_id)?;
         if bytes.is_empty() || bytes.len() > MAX_EVIDENCE_BYTES {
             return Err(StoreError::Conflict(
                 Msg::new("store-evidence-size")
@@ -892,14 +884,7 @@ impl Store {
         file_name: &str,
         inputs: &[ValueInput],
     ) -> Result<String> {
-        if !actor.can_read_org(org_id) {
-            return Err(org_not_found(org_id));
-        }
-        if !actor.can_write_org(org_id) {
-            return Err(StoreError::Forbidden {
-                action: "write-values",
-            });
-        }
+        check_write(actor, org_id)?;
         let id = new_id();
         let _w = self.writer().await;
         sqlx::query(
