@@ -252,13 +252,21 @@ fn enterprise_user_enters_esg_data_and_sees_completeness() {
             .click()
             .await
             .unwrap();
-        let row = c
-            .wait()
-            .for_element(Locator::Css("#dp-ghg-scope1 .value-display"))
-            .await
-            .unwrap();
-        let shown = row.text().await.unwrap();
+        // The form posts and the page reloads; poll until the new page
+        // shows the stored value (the old page's elements go stale).
+        let start = std::time::Instant::now();
+        let shown = loop {
+            let text = match c.find(Locator::Css("#dp-ghg-scope1 .value-display")).await {
+                Ok(e) => e.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if text.contains("4,321.5") || start.elapsed() > std::time::Duration::from_secs(15) {
+                break text;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        };
         assert!(shown.contains("4,321.5"), "{shown}");
+        assert!(c.current_url().await.unwrap().as_str().contains("saved=1"));
         // The same stored value answers the ISSB catalog.
         c.goto(
             &c.current_url()
