@@ -87,8 +87,8 @@ fn quantity(ctx: &Ctx, dp: &DataPoint, rng: &mut ChaCha8Rng, trend: f64) -> Opti
         rng.random_range(8.0..48.0)
     } else if let Some(i) = ctx.intensity.get(dim) {
         let per_wan = i.min + (i.max - i.min) * stable_fraction(ctx.org_key, &dp.id);
-        // Intensity data points are already per 10,000 yuan of revenue.
-        let scale = if dp.id.contains("intensity") {
+        // Intensity dimensions are already per 10,000 yuan of revenue.
+        let scale = if dim.ends_with("_intensity") {
             1.0
         } else {
             ctx.revenue_wan

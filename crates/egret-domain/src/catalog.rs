@@ -895,7 +895,25 @@ fn check_catalog(
             );
         }
     }
+    const DIMENSIONS: [&str; 9] = [
+        "general",
+        "governance",
+        "strategy",
+        "risk",
+        "metrics",
+        "environment",
+        "social",
+        "governance_topic",
+        "economic",
+    ];
     for (i, s) in raw.section.iter().enumerate() {
+        if !DIMENSIONS.contains(&s.dimension.as_str()) {
+            errs.add(
+                file,
+                at("section", i, "dimension"),
+                Msg::new("catalog-bad-value").arg("value", &s.dimension),
+            );
+        }
         if let Some(p) = &s.parent
             && !ids.contains(p.as_str())
         {
@@ -904,6 +922,24 @@ fn check_catalog(
                 at("section", i, "parent"),
                 Msg::new("catalog-unknown-section").arg("id", p),
             );
+        }
+        // Parents must not loop back.
+        let mut seen = HashSet::new();
+        let mut cur = s.parent.as_deref();
+        while let Some(p) = cur {
+            if p == s.id || !seen.insert(p) {
+                errs.add(
+                    file,
+                    at("section", i, "parent"),
+                    Msg::new("catalog-parent-loop").arg("id", &s.id),
+                );
+                break;
+            }
+            cur = raw
+                .section
+                .iter()
+                .find(|x| x.id == p)
+                .and_then(|x| x.parent.as_deref());
         }
     }
     let mut req_ids = HashSet::new();

@@ -248,13 +248,18 @@ pub fn run_checks(
                 severity,
             } => {
                 let unit = cats.datapoint(datapoint).and_then(|d| d.unit.clone());
-                if let Some(x) = total(datapoint).and_then(|v| num_in(rd, v, unit.as_deref()))
-                    && (min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m))
-                {
+                // The total and every breakdown value.
+                for ((_, bk), v) in current.iter().filter(|((d, _), _)| d == datapoint) {
+                    let Some(x) = num_in(rd, v, unit.as_deref()) else {
+                        continue;
+                    };
+                    if !(min.is_some_and(|m| x < m) || max.is_some_and(|m| x > m)) {
+                        continue;
+                    }
                     out.push(Finding {
                         rule: id.clone(),
                         datapoint: datapoint.clone(),
-                        breakdown: String::new(),
+                        breakdown: bk.clone(),
                         severity: *severity,
                         msg: Msg::new("check-range")
                             .arg("value", x)

@@ -225,6 +225,22 @@ impl Value {
                             serde_json::Value::Null => continue,
                             other => other.to_string(),
                         };
+                        // Numeric columns must hold numbers.
+                        let kind = dp.columns.iter().find(|c| c.id == k).map(|c| c.kind);
+                        let numeric = matches!(
+                            kind,
+                            Some(
+                                ValueKind::Count
+                                    | ValueKind::Quantity
+                                    | ValueKind::Amount
+                                    | ValueKind::Percentage
+                            )
+                        );
+                        if numeric && !text.trim().is_empty() && parse_decimal(&text).is_err() {
+                            return Err(Msg::new("value-table-cell")
+                                .arg("column", &k)
+                                .arg("value", &text));
+                        }
                         r.insert(k, text);
                     }
                     out.push(r);

@@ -357,6 +357,19 @@ fn every_kind_of_catalog_error_is_named() {
             "breakdown[1].members",
         ),
         ("test-issb@2023.toml", SR.to_string(), "id"),
+        (
+            "test-sr@2024.toml",
+            SR.replace("dimension = \"environment\"", "dimension = \"weather\""),
+            "section[1].dimension",
+        ),
+        (
+            "test-sr@2024.toml",
+            SR.replace(
+                "dimension = \"environment\"",
+                "dimension = \"environment\"\nparent = \"climate\"",
+            ),
+            "section[1].parent",
+        ),
     ];
     for (file, text, location) in cases {
         let errs = load(&[(file, text)]).expect_err(location);
@@ -499,6 +512,16 @@ fn values_parse_leniently_and_refuse_bad_input_with_reasons() {
         "counts are not masses"
     );
     assert_eq!(egret_domain::value::breakdown_key("", ""), "");
+    let extra = format!(
+        "{DATAPOINTS}\n[[datapoint]]\nid = \"t.targets\"\nname_zh = \"目标\"\nname_en = \"Targets\"\nkind = \"table\"\ncolumns = [ {{ id = \"year\", name_zh = \"年\", name_en = \"Year\", kind = \"count\" }} ]\n"
+    );
+    let table = load(&[("datapoints.toml", extra)]).unwrap();
+    let t = table.datapoint("t.targets").unwrap();
+    assert!(Value::parse(t, r#"[{"year": "2030"}]"#, None, rd()).is_ok());
+    assert!(
+        Value::parse(t, r#"[{"year": "soon"}]"#, None, rd()).is_err(),
+        "numeric column"
+    );
 }
 
 #[test]

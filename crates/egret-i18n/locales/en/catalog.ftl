@@ -67,3 +67,5 @@ completeness-explained = Explained
 completeness-missing = Missing
 completeness-out-of-scope = Does not apply
 unit-overflow = { $value } is too large to convert to { $unit } exactly.
+catalog-parent-loop = The parents of section “{ $id }” lead back to itself.
+value-table-cell = Column “{ $column }” needs a number, not “{ $value }”.

@@ -67,3 +67,5 @@ completeness-explained = 已说明
 completeness-missing = 缺失
 completeness-out-of-scope = 不适用
 unit-overflow = { $value } 过大，无法精确换算为 { $unit }。
+catalog-parent-loop = 章节“{ $id }”的上级章节形成了循环。
+value-table-cell = “{ $column }”列须填数字，不能是“{ $value }”。
