@@ -134,6 +134,47 @@ fn org_not_found(org_id: &str) -> StoreError {
     }
 }
 
+/// Answers keyed by (data point, breakdown), with their comments (what
+/// the spreadsheet template and its diff work on).
+pub fn answer_map(values: &[ValueRecord]) -> BTreeMap<(String, String), (Answer, Option<String>)> {
+    values
+        .iter()
+        .map(|v| {
+            (
+                (v.datapoint.clone(), v.breakdown.clone()),
+                (v.answer.clone(), v.comment.clone()),
+            )
+        })
+        .collect()
+}
+
+/// The state of each total answer, for completeness.
+pub fn answer_states(values: &[ValueRecord]) -> BTreeMap<String, AnswerState> {
+    values
+        .iter()
+        .filter(|v| v.breakdown.is_empty())
+        .map(|v| {
+            let s = match v.answer {
+                Answer::Value(_) => AnswerState::Value,
+                Answer::NotApplicable { .. } => AnswerState::NotApplicable,
+                Answer::NotDisclosed { .. } => AnswerState::NotDisclosed,
+            };
+            (v.datapoint.clone(), s)
+        })
+        .collect()
+}
+
+/// The values (without explanations), for the validation rules.
+pub fn value_set(values: &[ValueRecord]) -> ValueSet {
+    values
+        .iter()
+        .filter_map(|v| match &v.answer {
+            Answer::Value(val) => Some(((v.datapoint.clone(), v.breakdown.clone()), val.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// The principal may change this organisation's ESG data.
 fn check_write(actor: &Principal, org_id: &str) -> Result<()> {
     if !actor.can_read_org(org_id) {
@@ -513,62 +554,6 @@ impl Store {
                 record_from_row(cats, r, evidence.remove(&key).unwrap_or_default())
             })
             .collect()
-    }
-
-    /// Answers keyed by (data point, breakdown), with comments.
-    pub async fn answers(
-        &self,
-        actor: &Principal,
-        org_id: &str,
-        period_id: &str,
-    ) -> Result<BTreeMap<(String, String), (Answer, Option<String>)>> {
-        Ok(self
-            .list_values(actor, org_id, period_id)
-            .await?
-            .into_iter()
-            .map(|v| ((v.datapoint, v.breakdown), (v.answer, v.comment)))
-            .collect())
-    }
-
-    /// What the completeness computation needs: the state of each total.
-    pub async fn answer_states(
-        &self,
-        actor: &Principal,
-        org_id: &str,
-        period_id: &str,
-    ) -> Result<BTreeMap<String, AnswerState>> {
-        Ok(self
-            .list_values(actor, org_id, period_id)
-            .await?
-            .into_iter()
-            .filter(|v| v.breakdown.is_empty())
-            .map(|v| {
-                let s = match v.answer {
-                    Answer::Value(_) => AnswerState::Value,
-                    Answer::NotApplicable { .. } => AnswerState::NotApplicable,
-                    Answer::NotDisclosed { .. } => AnswerState::NotDisclosed,
-                };
-                (v.datapoint, s)
-            })
-            .collect())
-    }
-
-    /// The numeric and other values for the validation rules.
-    pub async fn value_set(
-        &self,
-        actor: &Principal,
-        org_id: &str,
-        period_id: &str,
-    ) -> Result<ValueSet> {
-        Ok(self
-            .list_values(actor, org_id, period_id)
-            .await?
-            .into_iter()
-            .filter_map(|v| match v.answer {
-                Answer::Value(val) => Some(((v.datapoint, v.breakdown), val)),
-                _ => None,
-            })
-            .collect())
     }
 
     /// Stores answers in one transaction (see [`Tx::put_values`]).

@@ -18,6 +18,7 @@ pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, h
 pub use audit::AuditEntry;
 pub use data::{
     EvidenceInfo, MAX_EVIDENCE_BYTES, PendingUpload, PutReport, Source, ValueInput, ValueRecord,
+    answer_map, answer_states, value_set,
 };
 pub use db::{Backend, Store};
 pub use error::StoreError;

@@ -8,7 +8,7 @@ use egret_domain::catalog::Catalogs;
 use egret_domain::checks::{Severity, run_checks};
 use egret_domain::refdata::ReferenceData;
 use egret_i18n::Lang;
-use egret_store::{PutReport, Source, ValueInput, ValueRecord};
+use egret_store::{PutReport, Source, ValueInput, ValueRecord, value_set};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -154,20 +154,21 @@ pub async fn checks(
 ) -> AppResult<Json<serde_json::Value>> {
     let lang = crate::view::lang_from_headers(&headers);
     let p = st.store.period_for_year(&auth.principal, &id, year).await?;
-    let current = st
-        .store
-        .value_set(&auth.principal, &id, &p.period_id)
-        .await?;
+    let current = value_set(
+        &st.store
+            .list_values(&auth.principal, &id, &p.period_id)
+            .await?,
+    );
     let prior = match st
         .store
         .period_for_year(&auth.principal, &id, year - 1)
         .await
     {
-        Ok(pp) => Some(
-            st.store
-                .value_set(&auth.principal, &id, &pp.period_id)
+        Ok(pp) => Some(value_set(
+            &st.store
+                .list_values(&auth.principal, &id, &pp.period_id)
                 .await?,
-        ),
+        )),
         Err(_) => None,
     };
     let findings = run_checks(

@@ -310,40 +310,14 @@ pub async fn load<'a>(
     })
 }
 
-fn states(values: &[ValueRecord]) -> BTreeMap<String, egret_domain::completeness::AnswerState> {
-    use egret_domain::completeness::AnswerState;
-    values
-        .iter()
-        .filter(|v| v.breakdown.is_empty())
-        .map(|v| {
-            let s = match v.answer {
-                Answer::Value(_) => AnswerState::Value,
-                Answer::NotApplicable { .. } => AnswerState::NotApplicable,
-                Answer::NotDisclosed { .. } => AnswerState::NotDisclosed,
-            };
-            (v.datapoint.clone(), s)
-        })
-        .collect()
-}
-
 pub fn compute<'a>(cats: &'a Catalogs, l: &Loaded<'a>) -> Completeness<'a> {
     completeness(
         cats,
         l.catalog,
         &l.org.profile,
         ReferenceData::embedded(),
-        &states(&l.values),
+        &egret_store::answer_states(&l.values),
     )
-}
-
-fn value_set(values: &[ValueRecord]) -> egret_domain::checks::ValueSet {
-    values
-        .iter()
-        .filter_map(|v| match &v.answer {
-            Answer::Value(val) => Some(((v.datapoint.clone(), v.breakdown.clone()), val.clone())),
-            _ => None,
-        })
-        .collect()
 }
 
 pub async fn data_page(
@@ -448,11 +422,11 @@ pub async fn data_page(
             parts,
         });
     }
-    let prior_set = value_set(&l.prior);
+    let prior_set = egret_store::value_set(&l.prior);
     let findings = run_checks(
         cats,
         rd,
-        &value_set(&l.values),
+        &egret_store::value_set(&l.values),
         (!l.prior.is_empty()).then_some(&prior_set),
     )
     .into_iter()
@@ -874,16 +848,7 @@ pub async fn template_download(
         ctx.lang,
     )
     .await?;
-    let current = l
-        .values
-        .iter()
-        .map(|v| {
-            (
-                (v.datapoint.clone(), v.breakdown.clone()),
-                (v.answer.clone(), v.comment.clone()),
-            )
-        })
-        .collect();
+    let current = egret_store::answer_map(&l.values);
     let prior = l
         .prior
         .iter()
@@ -1014,16 +979,7 @@ pub async fn upload(
             Ok(resp)
         }
         Ok(filled) => {
-            let stored = l
-                .values
-                .iter()
-                .map(|v| {
-                    (
-                        (v.datapoint.clone(), v.breakdown.clone()),
-                        (v.answer.clone(), v.comment.clone()),
-                    )
-                })
-                .collect();
+            let stored = egret_store::answer_map(&l.values);
             let changes = datasheet::diff(&stored, &filled);
             let inputs: Vec<ValueInput> = changes
                 .iter()
