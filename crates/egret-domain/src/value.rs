@@ -358,7 +358,8 @@ impl Value {
     }
 }
 
-fn group_thousands(s: &str) -> String {
+/// `1234567.5` → `1,234,567.5`.
+pub fn group_thousands(s: &str) -> String {
     let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
     let (int, frac) = rest
         .split_once('.')

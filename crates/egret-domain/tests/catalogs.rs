@@ -114,6 +114,12 @@ tolerance = "0.5"
 severity = "error"
 
 [[rule]]
+id = "headcount-range"
+kind = "range"
+datapoint = "workforce.headcount"
+max = "1000"
+
+[[rule]]
 id = "energy-yoy"
 kind = "yoy_change"
 datapoint = "energy.total"
@@ -349,7 +355,7 @@ fn every_kind_of_catalog_error_is_named() {
         (
             "rules.toml",
             RULES.replace("id = \"energy-yoy\"", "id = \"scope12\""),
-            "rule[3].id",
+            "rule[4].id",
         ),
         (
             "breakdowns.toml",
@@ -607,6 +613,18 @@ fn every_rule_kind_fires_when_broken_and_stays_quiet_otherwise() {
         run_checks(&c, rd(), &partial, None)
             .iter()
             .all(|f| f.rule != "gender-sum")
+    );
+
+    // Range rules look at breakdown values too.
+    let mut big_part = good.clone();
+    big_part.insert(
+        ("workforce.headcount".into(), "gender:male".into()),
+        Value::Count(5000),
+    );
+    assert!(
+        run_checks(&c, rd(), &big_part, None)
+            .iter()
+            .any(|f| f.rule == "headcount-range" && f.breakdown == "gender:male")
     );
 
     let mut bad = good.clone();

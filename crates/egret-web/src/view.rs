@@ -5,6 +5,7 @@ use axum::http::HeaderMap;
 use axum_extra::extract::CookieJar;
 use egret_domain::access::Role;
 use egret_domain::refdata::ReferenceData;
+use egret_domain::value::group_thousands;
 use egret_i18n::{Lang, Msg};
 use egret_store::User;
 use rust_decimal::Decimal;
@@ -149,25 +150,6 @@ impl PageCtx {
     pub fn opt_num(&self, v: &Option<i64>) -> String {
         v.map(|n| group_thousands(&n.to_string()))
             .unwrap_or_else(|| "—".to_string())
-    }
-}
-
-/// `1234567.5` → `1,234,567.5`.
-pub fn group_thousands(s: &str) -> String {
-    let (sign, rest) = s.strip_prefix('-').map_or(("", s), |r| ("-", r));
-    let (int, frac) = rest
-        .split_once('.')
-        .map_or((rest, None), |(i, f)| (i, Some(f)));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
     }
 }
 
