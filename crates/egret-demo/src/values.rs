@@ -29,14 +29,17 @@ pub enum Progress {
     NotStarted,
 }
 
-/// Intensity ranges per unit dimension: amount per 10,000 yuan of revenue,
-/// in the dimension's listed unit.
+/// Value ranges per unit dimension, in the dimension's listed unit: amount
+/// per 10,000 yuan of revenue, or, when `absolute`, the value itself (rates
+/// and intensities that do not grow with the company).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Intensity {
     pub unit: String,
     pub min: f64,
     pub max: f64,
+    #[serde(default)]
+    pub absolute: bool,
 }
 
 fn dec(x: f64, dp: u32) -> Decimal {
@@ -87,12 +90,7 @@ fn quantity(ctx: &Ctx, dp: &DataPoint, rng: &mut ChaCha8Rng, trend: f64) -> Opti
         rng.random_range(8.0..48.0)
     } else if let Some(i) = ctx.intensity.get(dim) {
         let per_wan = i.min + (i.max - i.min) * stable_fraction(ctx.org_key, &dp.id);
-        // Intensity dimensions are already per 10,000 yuan of revenue.
-        let scale = if dim.ends_with("_intensity") {
-            1.0
-        } else {
-            ctx.revenue_wan
-        };
+        let scale = if i.absolute { 1.0 } else { ctx.revenue_wan };
         let in_i_unit = dec(per_wan * scale * trend, 4);
         convert(ctx.rd, in_i_unit, &i.unit, &unit)
             .ok()?

@@ -161,6 +161,17 @@ pub struct DataPoint {
 }
 
 impl DataPoint {
+    /// The unit dimension values are entered in: the data point's own for
+    /// quantities, renminbi for amounts (foreign currencies are accepted
+    /// too, see [`crate::value::entry_units`]).
+    pub fn unit_dimension(&self) -> Option<&str> {
+        match self.kind {
+            ValueKind::Amount => Some("currency_cny"),
+            ValueKind::Quantity => self.dimension.as_deref(),
+            _ => None,
+        }
+    }
+
     pub fn name(&self, lang: Lang) -> &str {
         match lang {
             Lang::ZhCn => &self.name_zh,
@@ -760,12 +771,7 @@ fn check_datapoint(
         _ => {}
     }
     if let Some(u) = &dp.unit {
-        let dim = match dp.kind {
-            ValueKind::Amount => Some("currency_cny"),
-            ValueKind::Quantity => dp.dimension.as_deref(),
-            _ => None,
-        };
-        match (rd.unit(u), dim) {
+        match (rd.unit(u), dp.unit_dimension()) {
             (None, _) => errs.add(f, loc("unit"), Msg::new("unit-unknown").arg("code", u)),
             (Some(_), Some(d)) if rd.unit_in(u, d).is_none() => errs.add(
                 f,

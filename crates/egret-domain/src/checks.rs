@@ -126,10 +126,9 @@ impl Rule {
         };
         let dim = |dp: &DataPoint| -> Option<String> {
             match dp.kind {
-                ValueKind::Amount => Some("currency_cny".to_string()),
                 ValueKind::Percentage => Some("ratio".to_string()),
                 ValueKind::Count => Some("count".to_string()),
-                _ => dp.dimension.clone(),
+                _ => dp.unit_dimension().map(str::to_string),
             }
         };
         match self {

@@ -19,6 +19,7 @@ pub mod access;
 pub mod catalog;
 pub mod checks;
 pub mod completeness;
+pub mod fx;
 pub mod org;
 pub mod refdata;
 pub mod size;

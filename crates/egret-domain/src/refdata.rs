@@ -12,6 +12,7 @@
 //! | `indices.toml`      | stock indices and whether they mandate a SR           |
 //! | `uscc-types.toml`   | credit-code authority and entity-type codes           |
 //! | `units.toml`        | units of measure and exact conversion factors         |
+//! | `currencies.toml`   | foreign currencies and reference exchange rates       |
 //!
 //! Each TOML file has a `[meta]` table and the CSV file `# key: value` header
 //! comments with `version`, `source` and `confidence`. Everything is checked
@@ -31,7 +32,7 @@ use crate::size::Indicator;
 use crate::uscc::symbol_value;
 
 /// The reference files, in load order.
-pub const FILES: [&str; 8] = [
+pub const FILES: [&str; 9] = [
     "districts.toml",
     "zones.toml",
     "clusters.toml",
@@ -40,6 +41,7 @@ pub const FILES: [&str; 8] = [
     "indices.toml",
     "uscc-types.toml",
     "units.toml",
+    "currencies.toml",
 ];
 
 macro_rules! embedded_files {
@@ -57,6 +59,7 @@ const EMBEDDED: &[(&str, &str)] = embedded_files![
     "indices.toml",
     "uscc-types.toml",
     "units.toml",
+    "currencies.toml",
 ];
 
 /// How well a fact is sourced: H = two independent sources agree, M = one
@@ -324,6 +327,7 @@ pub struct ReferenceData {
     uscc_authorities: Vec<UsccAuthority>,
     uscc_types: Vec<UsccType>,
     units: crate::units::UnitTable,
+    fx: crate::fx::FxTable,
 }
 
 impl ReferenceData {
@@ -343,7 +347,7 @@ impl ReferenceData {
         })
     }
 
-    /// Loads and validates the seven files from `dir`.
+    /// Loads and validates the reference files from `dir`.
     pub fn load_dir(dir: impl AsRef<Path>) -> Result<ReferenceData, RefDataError> {
         let dir = dir.as_ref();
         ReferenceData::from_texts(|name| {
@@ -391,6 +395,7 @@ impl ReferenceData {
             uscc_authorities: raw.authority,
             uscc_types: raw.r#type,
             units: Default::default(),
+            fx: Default::default(),
         };
         rd.size_overrides = check_overrides("size-classes.toml", &rd, raw_size.r#override)?;
 
@@ -414,11 +419,20 @@ impl ReferenceData {
         rd.meta.insert(f.to_string(), check_meta(f, units_meta)?);
         rd.units = units;
 
+        let f = "currencies.toml";
+        let (fx_meta, fx) = crate::fx::load(f, &get(f)?)?;
+        rd.meta.insert(f.to_string(), check_meta(f, fx_meta)?);
+        rd.fx = fx;
+
         Ok(rd)
     }
 
     pub(crate) fn unit_table(&self) -> &crate::units::UnitTable {
         &self.units
+    }
+
+    pub(crate) fn fx_table(&self) -> &crate::fx::FxTable {
+        &self.fx
     }
 
     /// Provenance of a file (`"districts.toml"`, ...).

@@ -104,6 +104,48 @@ fn range_check(dp: &DataPoint, x: Decimal, default_min: Option<Decimal>) -> Resu
     Ok(())
 }
 
+/// A unit a value of a data point may be entered in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EntryUnit<'a> {
+    pub code: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+}
+
+impl EntryUnit<'_> {
+    pub fn name(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::ZhCn => self.name_zh,
+            Lang::En => self.name_en,
+        }
+    }
+}
+
+/// The units values of `dp` may be entered in: its dimension's units and,
+/// for amounts, the foreign currencies (converted at the period's rate).
+pub fn entry_units<'a>(rd: &'a ReferenceData, dp: &DataPoint) -> Vec<EntryUnit<'a>> {
+    let Some(dim) = dp.unit_dimension() else {
+        return Vec::new();
+    };
+    let mut out: Vec<EntryUnit> = rd
+        .units()
+        .filter(|u| u.dimension == dim)
+        .map(|u| EntryUnit {
+            code: &u.code,
+            name_zh: &u.name_zh,
+            name_en: &u.name_en,
+        })
+        .collect();
+    if dp.kind == ValueKind::Amount {
+        out.extend(rd.currencies().map(|c| EntryUnit {
+            code: &c.code,
+            name_zh: &c.name_zh,
+            name_en: &c.name_en,
+        }));
+    }
+    out
+}
+
 fn parse_bool(raw: &str) -> Option<bool> {
     match raw.trim().to_lowercase().as_str() {
         "true" | "yes" | "y" | "1" | "是" | "有" => Some(true),
@@ -133,20 +175,33 @@ impl Value {
         }
         match dp.kind {
             ValueKind::Quantity | ValueKind::Amount => {
-                let dim = match dp.kind {
-                    ValueKind::Amount => "currency_cny",
-                    _ => dp.dimension.as_deref().unwrap_or_default(),
-                };
+                let dim = dp.unit_dimension().unwrap_or_default();
                 let default = match dp.kind {
-                    ValueKind::Amount => dp.unit.as_deref().or(Some("CNY")),
+                    ValueKind::Amount => dp.unit.as_deref().or(Some(crate::fx::CNY)),
                     _ => dp.unit.as_deref(),
                 };
                 let code = unit
                     .filter(|u| !u.trim().is_empty())
                     .or(default)
                     .ok_or_else(|| Msg::new("value-unit-missing"))?;
-                let u = check_dimension(rd, code, dim).map_err(|e| e.msg())?;
                 let amount = parse_decimal(raw)?;
+                // A foreign currency converts at the period's rate, which
+                // is not known here: only its sign can be checked.
+                if dp.kind == ValueKind::Amount
+                    && let Some(c) = rd.currency(code)
+                {
+                    if amount.is_sign_negative() && !amount.is_zero() {
+                        return Err(Msg::new("value-out-of-range")
+                            .arg("value", amount)
+                            .arg("min", 0)
+                            .arg("max", "—"));
+                    }
+                    return Ok(Value::Amount {
+                        amount,
+                        unit: c.code.clone(),
+                    });
+                }
+                let u = check_dimension(rd, code, dim).map_err(|e| e.msg())?;
                 // Ranges are stated in the data point's default unit.
                 let in_default = match default {
                     Some(def) => convert(rd, amount, &u.code, def).map_err(|e| e.msg())?,
@@ -326,6 +381,12 @@ impl Value {
                     .map(|u| match lang {
                         Lang::ZhCn => u.name_zh.clone(),
                         Lang::En => u.code.clone(),
+                    })
+                    .or_else(|| {
+                        rd.currency(unit).map(|c| match lang {
+                            Lang::ZhCn => c.name_zh.clone(),
+                            Lang::En => c.code.clone(),
+                        })
                     })
                     .unwrap_or_else(|| unit.clone());
                 format!("{} {uname}", group(amount))

@@ -675,3 +675,45 @@ fn answers_serialise_with_their_kind() {
         nd
     );
 }
+
+#[test]
+fn amounts_may_be_entered_in_foreign_currencies() {
+    let c = Catalogs::embedded();
+    let dp = c.datapoint("finance.revenue").unwrap();
+    let v = Value::parse(dp, "1,000,000", Some("usd"), rd()).unwrap();
+    assert_eq!(
+        v,
+        Value::Amount {
+            amount: "1000000".parse().unwrap(),
+            unit: "USD".into()
+        }
+    );
+    assert_eq!(v.display(Lang::ZhCn, dp, rd()), "1,000,000 美元");
+    assert_eq!(
+        Value::parse(dp, "-5", Some("USD"), rd()).unwrap_err().key,
+        "value-out-of-range"
+    );
+    // Not convertible without the period's rate.
+    assert_eq!(v.in_unit(rd(), "CNY"), None);
+    // The entry units offer renminbi units and the currencies.
+    let codes: Vec<&str> = egret_domain::value::entry_units(rd(), dp)
+        .iter()
+        .map(|u| u.code)
+        .collect();
+    assert!(
+        codes.contains(&"CNY_10k") && codes.contains(&"HKD"),
+        "{codes:?}"
+    );
+    // Quantities do not take currencies.
+    let q = c.datapoint("ghg.scope1").unwrap();
+    assert!(Value::parse(q, "5", Some("USD"), rd()).is_err());
+}
+
+#[test]
+fn injury_rates_convert_between_bases() {
+    let c = Catalogs::embedded();
+    let dp = c.datapoint("ohs.recordable-injury-rate").unwrap();
+    let v = Value::parse(dp, "2.5", Some("per_1m_h"), rd()).unwrap();
+    assert_eq!(v.in_unit(rd(), "per_200k_h"), Some("0.5".parse().unwrap()));
+    assert!(Value::parse(dp, "3", Some("item"), rd()).is_err());
+}

@@ -219,6 +219,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "zh-CN" / "datasheet.ftl",
     "en" / "catalog.ftl",
     "zh-CN" / "catalog.ftl",
+    "en" / "carbon.ftl",
+    "zh-CN" / "carbon.ftl",
 ];
 
 #[cfg(test)]

@@ -73,7 +73,7 @@ use calamine::{DataRef, Reader, SheetType, Xlsx};
 use egret_domain::catalog::{Catalog, Catalogs, DataPoint, Obligation, Section, ValueKind};
 use egret_domain::org::OrgProfile;
 use egret_domain::refdata::ReferenceData;
-use egret_domain::value::{Answer, Value};
+use egret_domain::value::{Answer, Value, entry_units};
 use egret_i18n::{Lang, Msg, t};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
@@ -409,21 +409,14 @@ fn choice_input<'a>(dp: &'a DataPoint, raw: &'a str) -> &'a str {
 
 // -------------------------------------------------------------------- units
 
-/// The unit dimension of a data point's values (quantities and amounts).
-fn unit_dimension(dp: &DataPoint) -> Option<&str> {
-    match dp.kind {
-        ValueKind::Quantity => dp.dimension.as_deref(),
-        ValueKind::Amount => Some("currency_cny"),
-        _ => None,
-    }
-}
-
 /// The unit drop-down entry: `CNY_10k（万元）`, or the code alone.
 fn unit_label(rd: &ReferenceData, code: &str) -> String {
-    match rd.unit(code) {
-        Some(u) if u.name_zh != u.code && !u.name_zh.is_empty() => {
-            format!("{}（{}）", u.code, u.name_zh)
-        }
+    let zh = rd
+        .unit(code)
+        .map(|u| u.name_zh.as_str())
+        .or_else(|| rd.currency(code).map(|c| c.name_zh.as_str()));
+    match zh {
+        Some(zh) if zh != code && !zh.is_empty() => format!("{code}（{zh}）"),
         _ => code.to_string(),
     }
 }
@@ -453,13 +446,18 @@ fn resolve_unit<'r>(
     if s.is_empty() {
         return Ok(None);
     }
-    let Some(dim) = unit_dimension(dp) else {
+    let Some(dim) = dp.unit_dimension() else {
         if dp.kind == ValueKind::Percentage && matches!(s, "%" | "％" | "percent" | "per cent") {
             return Ok(None);
         }
         return Err(Msg::new("sheet-unit-unexpected").arg("unit", s));
     };
     let code = unit_code_part(s);
+    if dp.kind == ValueKind::Amount
+        && let Some(c) = rd.currency(code)
+    {
+        return Ok(Some(c.code.as_str()));
+    }
     let by_name = |u: &&egret_domain::units::Unit| {
         u.name_zh == code || u.name_en.eq_ignore_ascii_case(code) || u.name_zh == s
     };
@@ -1092,14 +1090,11 @@ fn write_data_sheet(
             ),
             _ => None,
         });
-        unit_lists.push(unit_dimension(dp).map(|dim| {
-            lists.formula(
-                ctx.rd
-                    .units_of(dim)
-                    .map(|u| unit_label(ctx.rd, &u.code))
-                    .collect(),
-            )
-        }));
+        let units = entry_units(ctx.rd, dp);
+        unit_lists
+            .push((!units.is_empty()).then(|| {
+                lists.formula(units.iter().map(|u| unit_label(ctx.rd, u.code)).collect())
+            }));
     }
 
     let last = FIRST_DATA_ROW + sheet.rows.len() as u32 - 1;

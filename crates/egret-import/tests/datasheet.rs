@@ -763,9 +763,15 @@ fn files_that_are_not_templates_are_refused() {
 fn sample(dp: &egret_domain::catalog::DataPoint) -> Answer {
     match dp.kind {
         ValueKind::Quantity => q("1.5", dp.unit.as_deref().unwrap()),
+        // Revenue in a foreign currency: it must survive the round trip
+        // with its currency.
         ValueKind::Amount => v(Value::Amount {
             amount: "2500.75".parse().unwrap(),
-            unit: dp.unit.clone().unwrap(),
+            unit: if dp.id == "finance.revenue" {
+                "USD".into()
+            } else {
+                dp.unit.clone().unwrap()
+            },
         }),
         ValueKind::Count => v(Value::Count(3)),
         ValueKind::Percentage => v(Value::Percentage("12.5".parse().unwrap())),

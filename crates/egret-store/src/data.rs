@@ -176,7 +176,7 @@ pub fn value_set(values: &[ValueRecord]) -> ValueSet {
 }
 
 /// The principal may change this organisation's ESG data.
-fn check_write(actor: &Principal, org_id: &str) -> Result<()> {
+pub(crate) fn check_write(actor: &Principal, org_id: &str) -> Result<()> {
     if !actor.can_read_org(org_id) {
         return Err(org_not_found(org_id));
     }
@@ -504,7 +504,7 @@ impl Store {
             })
     }
 
-    fn check_read_data(actor: &Principal, org_id: &str) -> Result<()> {
+    pub(crate) fn check_read_data(actor: &Principal, org_id: &str) -> Result<()> {
         if !actor.can_read_org(org_id) {
             return Err(org_not_found(org_id));
         }

@@ -21,6 +21,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "data values",
         include_str!("../migrations/0002_data_values.sql"),
     ),
+    (
+        3,
+        "fx rates",
+        include_str!("../migrations/0003_fx_rates.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -12,6 +12,7 @@ mod audit;
 mod data;
 mod db;
 mod error;
+mod fx;
 mod orgs;
 
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
@@ -22,6 +23,7 @@ pub use data::{
 };
 pub use db::{Backend, Store};
 pub use error::StoreError;
+pub use fx::FxRateRecord;
 pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,

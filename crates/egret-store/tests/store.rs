@@ -148,6 +148,7 @@ on_all_backends!(
             "audit_log",
             "data_values",
             "evidence_files",
+            "fx_rates",
             "org_bindings",
             "org_listings",
             "org_zones",
@@ -872,3 +873,105 @@ on_all_backends!(pending_uploads_apply_only_for_their_uploader, |store| {
         "used once"
     );
 });
+
+on_all_backends!(
+    foreign_currency_amounts_convert_at_the_periods_rate,
+    |store| {
+        let (org, period) = org_with_period(store, 62).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let usd = |x: &str| {
+            Answer::Value(Value::Amount {
+                amount: x.parse().unwrap(),
+                unit: "USD".into(),
+            })
+        };
+        store
+            .put_values(
+                &ent,
+                &org,
+                &period,
+                &[
+                    input_value("finance.revenue", "", usd("1000000")),
+                    input_value("ghg.scope12", "", qty("500000", "tCO2e")),
+                ],
+                &Source::Manual,
+            )
+            .await
+            .unwrap();
+        let p = store.period_for_year(&ent, &org, 2025).await.unwrap();
+        // 2025 has no reference rate: the amount is flagged, not guessed.
+        let findings = store.check_period(&ent, &p).await.unwrap();
+        assert!(
+            findings
+                .iter()
+                .any(|f| f.rule == "fx-rate-missing" && f.datapoint == "finance.revenue"),
+            "{findings:?}"
+        );
+        assert!(!findings.iter().any(|f| f.rule.contains("intensity")));
+
+        // Bad rates are refused field by field; nothing is written.
+        match store
+            .set_fx_rate(&ent, &org, &period, "XYZ", "-1", " ")
+            .await
+            .unwrap_err()
+        {
+            StoreError::Invalid(errs) => {
+                let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["currency", "cny_per_unit", "note"]);
+            }
+            e => panic!("{e}"),
+        }
+        assert!(
+            store
+                .fx_rates(&ent, &org, &period)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // With the organisation's rate the revenue is 7,100,000 yuan, so
+        // 500,000 t over 710 万元 is an implausible intensity.
+        let r = store
+            .set_fx_rate(
+                &ent,
+                &org,
+                &period,
+                "usd",
+                "7.10",
+                "2025 annual report, note 5",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (r.currency.as_str(), r.cny_per_unit.to_string().as_str()),
+            ("USD", "7.1")
+        );
+        let findings = store.check_period(&ent, &p).await.unwrap();
+        assert!(!findings.iter().any(|f| f.rule == "fx-rate-missing"));
+        assert!(
+            findings.iter().any(|f| f.rule == "ghg-intensity-revenue"),
+            "the intensity rule sees the converted revenue: {findings:?}"
+        );
+        store
+            .set_fx_rate(&ent, &org, &period, "USD", "7.2", "restated")
+            .await
+            .unwrap();
+        let audit = store.audit_for_org(&admin(), &org, 50).await.unwrap();
+        let upd = audit
+            .iter()
+            .find(|e| e.entity == "fx_rate" && e.action == "update")
+            .unwrap();
+        assert_eq!(upd.before.as_ref().unwrap()["cny_per_unit"], "7.1");
+
+        // Other organisations' rates are out of reach.
+        let (other, other_period) = org_with_period(store, 63).await;
+        assert!(matches!(
+            store
+                .set_fx_rate(&ent, &other, &other_period, "USD", "7", "x")
+                .await,
+            Err(StoreError::NotFound { .. })
+        ));
+        let viewer = user(Role::Enterprise, &[&other]);
+        assert!(store.fx_rates(&viewer, &org, &period).await.is_err());
+    }
+);

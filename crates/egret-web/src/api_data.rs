@@ -5,10 +5,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use egret_domain::catalog::Catalogs;
-use egret_domain::checks::{Severity, run_checks};
-use egret_domain::refdata::ReferenceData;
+use egret_domain::checks::Severity;
 use egret_i18n::Lang;
-use egret_store::{PutReport, Source, ValueInput, ValueRecord, value_set};
+use egret_store::{FxRateRecord, PutReport, Source, ValueInput, ValueRecord};
 use serde::Deserialize;
 use serde_json::json;
 
@@ -154,32 +153,65 @@ pub async fn checks(
 ) -> AppResult<Json<serde_json::Value>> {
     let lang = crate::view::lang_from_headers(&headers);
     let p = st.store.period_for_year(&auth.principal, &id, year).await?;
-    let current = value_set(
-        &st.store
-            .list_values(&auth.principal, &id, &p.period_id)
-            .await?,
-    );
-    let prior = match st
-        .store
-        .period_for_year(&auth.principal, &id, year - 1)
-        .await
-    {
-        Ok(pp) => Some(value_set(
-            &st.store
-                .list_values(&auth.principal, &id, &pp.period_id)
-                .await?,
-        )),
-        Err(_) => None,
-    };
-    let findings = run_checks(
-        Catalogs::embedded(),
-        ReferenceData::embedded(),
-        &current,
-        prior.as_ref(),
-    );
+    let findings = st.store.check_period(&auth.principal, &p).await?;
     Ok(Json(json!(findings.iter().map(|f| json!({
         "rule": f.rule, "datapoint": f.datapoint, "breakdown": f.breakdown,
         "severity": match f.severity { Severity::Error => "error", Severity::Warning => "warning" },
         "message": f.msg.render(lang), "message_key": f.msg.key,
     })).collect::<Vec<_>>())))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/periods/{year}/fx-rates", tag = "data",
+    params(("id" = String, Path), ("year" = i32, Path)),
+    responses((status = 200, body = Vec<FxRateRecord>, description = "The organisation's own exchange rates for the period (they take precedence over the reference rates)"),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn list_fx_rates(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, year)): Path<(String, i32)>,
+) -> AppResult<Json<Vec<FxRateRecord>>> {
+    let p = st.store.period_for_year(&auth.principal, &id, year).await?;
+    Ok(Json(
+        st.store
+            .fx_rates(&auth.principal, &id, &p.period_id)
+            .await?,
+    ))
+}
+
+/// An exchange rate for one currency in a period.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FxRateBody {
+    /// ISO 4217 code, e.g. USD.
+    currency: String,
+    /// Yuan per one unit of the currency, as a decimal string.
+    cny_per_unit: String,
+    /// Where the rate comes from.
+    note: String,
+}
+
+#[utoipa::path(put, path = "/api/v1/organizations/{id}/periods/{year}/fx-rates", tag = "data",
+    params(("id" = String, Path), ("year" = i32, Path)),
+    request_body = FxRateBody,
+    responses((status = 200, body = FxRateRecord), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn put_fx_rate(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, year)): Path<(String, i32)>,
+    ApiJson(body): ApiJson<FxRateBody>,
+) -> AppResult<Json<FxRateRecord>> {
+    let p = st.store.period_for_year(&auth.principal, &id, year).await?;
+    Ok(Json(
+        st.store
+            .set_fx_rate(
+                &auth.principal,
+                &id,
+                &p.period_id,
+                &body.currency,
+                &body.cny_per_unit,
+                &body.note,
+            )
+            .await?,
+    ))
 }

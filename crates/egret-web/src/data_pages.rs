@@ -9,10 +9,10 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use egret_domain::catalog::{Catalog, Catalogs, DataPoint, ReportingDuty, ValueKind};
-use egret_domain::checks::{Severity, run_checks};
+use egret_domain::checks::Severity;
 use egret_domain::completeness::{Completeness, ReqStatus, completeness};
 use egret_domain::refdata::ReferenceData;
-use egret_domain::value::{Answer, Value};
+use egret_domain::value::{Answer, Value, entry_units};
 use egret_i18n::{Lang, Msg};
 use egret_import::datasheet;
 use egret_store::{OrgRecord, PeriodRecord, Source, ValueInput, ValueRecord};
@@ -146,6 +146,9 @@ struct DataPage {
     counts: egret_domain::completeness::Counts,
     sections: Vec<SectionView>,
     findings: Vec<(String, String, String)>,
+    /// Currencies in use or with an own rate: (code, name, rate, source).
+    fx: Vec<(String, String, String, String)>,
+    currencies: Vec<(String, String)>,
     can_write: bool,
     notice: Option<String>,
 }
@@ -351,23 +354,10 @@ pub async fn data_page(
                 rows: Vec::new(),
             });
         }
-        let dimension = match dp.kind {
-            ValueKind::Amount => Some("currency_cny"),
-            ValueKind::Quantity => dp.dimension.as_deref(),
-            _ => None,
-        };
-        let units = dimension
-            .map(|d| {
-                rd.units_of(d)
-                    .map(|u| {
-                        (
-                            u.code.clone(),
-                            name(lang, &u.name_zh, &u.name_en).to_string(),
-                        )
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
+        let units = entry_units(rd, dp)
+            .iter()
+            .map(|u| (u.code.to_string(), u.name(lang).to_string()))
+            .collect();
         let choices = match dp.kind {
             ValueKind::Boolean => vec![
                 ("true".to_string(), ctx.t("yes")),
@@ -422,27 +412,24 @@ pub async fn data_page(
             parts,
         });
     }
-    let prior_set = egret_store::value_set(&l.prior);
-    let findings = run_checks(
-        cats,
-        rd,
-        &egret_store::value_set(&l.values),
-        (!l.prior.is_empty()).then_some(&prior_set),
-    )
-    .into_iter()
-    .map(|f| {
-        (
-            match f.severity {
-                Severity::Error => ctx.t("data-check-error"),
-                Severity::Warning => ctx.t("data-check-warning"),
-            },
-            format!("{} {}", f.datapoint, f.breakdown)
-                .trim()
-                .to_string(),
-            ctx.m(&f.msg),
-        )
-    })
-    .collect();
+    let findings = st
+        .store
+        .check_period(&auth.principal, &l.period)
+        .await?
+        .into_iter()
+        .map(|f| {
+            (
+                match f.severity {
+                    Severity::Error => ctx.t("data-check-error"),
+                    Severity::Warning => ctx.t("data-check-warning"),
+                },
+                format!("{} {}", f.datapoint, f.breakdown)
+                    .trim()
+                    .to_string(),
+                ctx.m(&f.msg),
+            )
+        })
+        .collect();
     let catalogs = cats
         .catalogs()
         .map(|c| {
@@ -450,6 +437,61 @@ pub async fn data_page(
                 c.key(),
                 name(lang, &c.name_zh, &c.name_en).to_string(),
                 ctx.t(c.duty(&l.org.profile, rd).label_key()),
+            )
+        })
+        .collect();
+    let rates = st
+        .store
+        .period_rates(&auth.principal, rd, &l.period)
+        .await?;
+    let mut in_use: Vec<String> = l
+        .values
+        .iter()
+        .filter_map(|v| match &v.answer {
+            Answer::Value(Value::Amount { unit, .. }) if rd.currency(unit).is_some() => {
+                Some(unit.clone())
+            }
+            _ => None,
+        })
+        .chain(
+            st.store
+                .fx_rates(&auth.principal, &id, &l.period.period_id)
+                .await?
+                .into_iter()
+                .map(|r| r.currency),
+        )
+        .collect();
+    in_use.sort();
+    in_use.dedup();
+    let fx = in_use
+        .into_iter()
+        .map(|code| {
+            let cname = rd
+                .currency(&code)
+                .map(|c| name(lang, &c.name_zh, &c.name_en).to_string())
+                .unwrap_or_default();
+            match rates.rate(&code) {
+                Some(r) => (
+                    code,
+                    cname,
+                    r.cny_per_unit.normalize().to_string(),
+                    ctx.m(&r.source.msg()),
+                ),
+                None => {
+                    let missing = Msg::new("fx-rate-missing")
+                        .arg("currency", &code)
+                        .arg("year", rates.year);
+                    (code, cname, "—".into(), ctx.m(&missing))
+                }
+            }
+        })
+        .collect();
+    let currencies = rd
+        .currencies()
+        .map(|c| {
+            (
+                c.code.clone(),
+                format!("{} {}", c.code, name(lang, &c.name_zh, &c.name_en)),
             )
         })
         .collect();
@@ -465,6 +507,8 @@ pub async fn data_page(
         counts,
         sections,
         findings,
+        fx,
+        currencies,
         can_write: auth.principal.can_write_org(&id),
         notice: q.saved.map(|_| ctx.t("form-saved")),
         o: l.org.clone(),
@@ -570,6 +614,33 @@ pub async fn value_save(
         )
         .await?;
     Ok(Redirect::to(&data_href(&id, year, &f.catalog, Some(&f.datapoint))).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct FxForm {
+    catalog: String,
+    currency: String,
+    cny_per_unit: String,
+    note: String,
+}
+
+pub async fn fx_rate_save(
+    State(st): State<AppState>,
+    Path((id, year)): Path<(String, i32)>,
+    CsrfForm(_, auth, f): CsrfForm<FxForm>,
+) -> AppResult<Response> {
+    let p = period(&st, &auth, &id, Some(year)).await?;
+    st.store
+        .set_fx_rate(
+            &auth.principal,
+            &id,
+            &p.period_id,
+            &f.currency,
+            &f.cny_per_unit,
+            &f.note,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("{}#fx", data_href(&id, year, &f.catalog, None))).into_response())
 }
 
 #[derive(Deserialize)]

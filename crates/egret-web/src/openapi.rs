@@ -31,6 +31,8 @@ use crate::{api, api_data};
         api_data::put_values,
         api_data::completeness,
         api_data::checks,
+        api_data::list_fx_rates,
+        api_data::put_fx_rate,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

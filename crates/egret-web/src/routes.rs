@@ -92,6 +92,11 @@ fn table(config: &WebConfig) -> Table {
             data_pages::value_save,
         )
         .add("POST", "/orgs/{id}/data/{year}/review", data_pages::review)
+        .add(
+            "POST",
+            "/orgs/{id}/data/{year}/fx",
+            data_pages::fx_rate_save,
+        )
         .add_router(
             "POST",
             "/orgs/{id}/data/{year}/evidence",
@@ -168,6 +173,16 @@ fn table(config: &WebConfig) -> Table {
             "GET",
             "/api/v1/organizations/{id}/periods/{year}/checks",
             api_data::checks,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/periods/{year}/fx-rates",
+            api_data::list_fx_rates,
+        )
+        .add(
+            "PUT",
+            "/api/v1/organizations/{id}/periods/{year}/fx-rates",
+            api_data::put_fx_rate,
         );
     Table {
         router: t.router.layer(DefaultBodyLimit::max(config.body_limit)),

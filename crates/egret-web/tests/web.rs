@@ -501,6 +501,20 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         ),
     );
     m.insert(
+        ("POST", "/orgs/{id}/data/{year}/fx"),
+        esg(
+            "/orgs/{id}/data/{year}/fx",
+            form(&[
+                ("catalog", "xm-lite@1"),
+                ("currency", "USD"),
+                ("cny_per_unit", "7.1"),
+                ("note", "annual report note 5"),
+            ]),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
         ("POST", "/orgs/{id}/data/{year}/evidence"),
         esg(
             "/orgs/{id}/data/{year}/evidence",
@@ -596,6 +610,26 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
             Body::None,
             ESG_A,
             ESG_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/periods/{year}/fx-rates"),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/fx-rates",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
+    m.insert(
+        ("PUT", "/api/v1/organizations/{id}/periods/{year}/fx-rates"),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/fx-rates",
+            Body::Json(
+                serde_json::json!({"currency": "HKD", "cny_per_unit": "0.91", "note": "FS note 5"}),
+            ),
+            WRITE_A,
+            WRITE_B,
         ),
     );
     m.insert(

@@ -106,3 +106,6 @@ domain-size-reason-limited = { $class ->
     [revenue] operating revenue
    *[assets] total assets
 }, which does not reach the next class's lower bound.
+fx-rate-missing = No exchange rate for { $currency } in { $year }: enter the rate your financial statements use for this period; until then the amount is not converted to yuan or checked.
+fx-rate-reference = reference rate { $year } ({ $basis })
+fx-rate-own = organisation's rate ({ $note })

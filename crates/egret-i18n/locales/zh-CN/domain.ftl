@@ -106,3 +106,6 @@ domain-size-reason-limited = { $class ->
     [revenue] 营业收入
    *[assets] 资产总额
 }限制，未达到上一类型的下限。
+fx-rate-missing = 没有 { $year } 年 { $currency } 的汇率：请填写本期财务报表所用汇率；在此之前该金额不折算为人民币，也不参与校验。
+fx-rate-reference = { $year } 年参考汇率（{ $basis }）
+fx-rate-own = 本单位填报汇率（{ $note }）

@@ -22,3 +22,6 @@ store-reason-required = 请说明不予披露的原因。
 store-review-own = { $id } 是您本人录入的，须由他人复核（四眼原则）。
 store-evidence-size = 证明文件大小为 { $size } 字节，须在 1 至 { $max } 字节之间。
 store-evidence-name = 请为证明文件命名（1 至 255 个字符）。
+fx-currency-unknown = “{ $code }”不是系统已知的币种；请使用 USD、HKD、EUR 等 ISO 代码。
+fx-rate-invalid = “{ $value }”不是有效汇率：请填写 1 单位外币折合的人民币元数（正数）。
+fx-note-missing = 请注明汇率来源（例如财务报表附注）。

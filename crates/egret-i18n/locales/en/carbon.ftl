@@ -1,0 +1,1 @@
+# Carbon accounting: factor library, activity data and calculation messages.
