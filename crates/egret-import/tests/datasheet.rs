@@ -930,3 +930,111 @@ fn a_stray_cell_far_away_costs_nothing() {
     assert_eq!(filled.len(), 13);
     assert!(diff(&s, &filled).is_empty());
 }
+
+// ------------------------------------------------------- a real office suite
+
+/// LibreOffice Calc (Debian `libreoffice-calc-nogui`), or None outside CI
+/// when it is missing.
+fn soffice() -> Option<&'static str> {
+    let path = "/usr/bin/soffice";
+    if std::path::Path::new(path).exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").is_err(),
+        "CI must install libreoffice-calc-nogui for the office round trip"
+    );
+    None
+}
+
+/// The template opened and saved again by LibreOffice Calc — a real office
+/// program that rewrites every part of the file in its own way (shared
+/// strings, styles, validations) — still reads back with no changes and
+/// keeps its drop-downs. What users do in Excel or WPS is the same: open,
+/// fill, save.
+#[test]
+fn a_template_saved_by_libreoffice_reads_back_unchanged() {
+    let Some(soffice) = soffice() else {
+        eprintln!("skipped: LibreOffice is not installed");
+        return;
+    };
+    let cats = Catalogs::embedded();
+    let catalog = cats.catalog("xm-lite@1").unwrap();
+    let p = profile();
+    let mut current = Stored::new();
+    for r in &catalog.requirements {
+        let dp = cats.datapoint(&r.datapoint).unwrap();
+        current.insert(key(&dp.id, ""), (sample(dp), Some("备注".into())));
+    }
+    let bytes = write_template(&TemplateContext {
+        cats,
+        catalog,
+        profile: &p,
+        rd: rd(),
+        fiscal_year: YEAR,
+        sites: &sites(),
+        current: &current,
+        prior: &BTreeMap::new(),
+    })
+    .unwrap();
+    let dir = std::env::temp_dir().join(format!("egret-lo-{}", std::process::id()));
+    let (inp, out) = (dir.join("in"), dir.join("out"));
+    std::fs::create_dir_all(&inp).unwrap();
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(inp.join("template.xlsx"), &bytes).unwrap();
+    let status = std::process::Command::new(soffice)
+        .arg(format!(
+            "-env:UserInstallation=file://{}/profile",
+            dir.display()
+        ))
+        .args(["--headless", "--norestore", "--convert-to"])
+        .arg("xlsx:Calc MS Excel 2007 XML")
+        .arg("--outdir")
+        .arg(&out)
+        .arg(inp.join("template.xlsx"))
+        .status()
+        .expect("soffice runs");
+    assert!(status.success());
+    let resaved = std::fs::read(out.join("template.xlsx")).expect("LibreOffice wrote the file");
+    std::fs::remove_dir_all(&dir).ok();
+    assert_ne!(resaved, bytes, "LibreOffice rewrote the file");
+    let filled = read_filled(
+        &resaved,
+        &Expect {
+            uscc: p.uscc.as_str(),
+            catalog_key: &catalog.key(),
+            fiscal_year: YEAR,
+        },
+        cats,
+        rd(),
+        &site_ids(),
+    )
+    .unwrap_or_else(|e| panic!("{:?}", &e[..e.len().min(5)]));
+    let changes = diff(&current, &filled);
+    assert!(changes.is_empty(), "{:?}", &changes[..changes.len().min(3)]);
+    // The drop-downs survive the trip.
+    let wb: Xlsx<_> = Xlsx::new(Cursor::new(resaved.clone())).unwrap();
+    assert!(wb.sheet_names().iter().any(|n| n == META_SHEET));
+    assert!(
+        zip_sheet_xml(&resaved)
+            .iter()
+            .any(|x| x.contains("<dataValidation")),
+        "data validations are kept"
+    );
+}
+
+/// The XML of every worksheet in an xlsx file.
+fn zip_sheet_xml(bytes: &[u8]) -> Vec<String> {
+    use std::io::Read;
+    let mut z = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut out = Vec::new();
+    for i in 0..z.len() {
+        let mut f = z.by_index(i).unwrap();
+        if f.name().unwrap().starts_with("xl/worksheets/sheet") {
+            let mut s = String::new();
+            f.read_to_string(&mut s).unwrap();
+            out.push(s);
+        }
+    }
+    out
+}
