@@ -75,7 +75,7 @@ pub enum Confidence {
 }
 
 impl Confidence {
-    fn parse(s: &str) -> Option<Confidence> {
+    pub fn parse(s: &str) -> Option<Confidence> {
         match s.trim().chars().next()? {
             'H' => Some(Confidence::High),
             'M' => Some(Confidence::Medium),
