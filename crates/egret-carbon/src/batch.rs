@@ -12,7 +12,7 @@ use egret_domain::refdata::{Confidence, ReferenceData};
 use egret_i18n::{Lang, Msg};
 use rust_decimal::Decimal;
 
-use crate::calc::{Activity, Category, Engine, Instrument, Inventory, RecordError};
+use crate::calc::{Activity, Category, Engine, Instrument, Inventory, RecordError, Totals};
 use crate::library::{Factor, GasValue, Library, Method, Origin, check_added};
 
 /// Required columns of an activity file.
@@ -187,7 +187,11 @@ struct Sink<'e, 'l, W: Write, E: Write> {
     out: csv::Writer<W>,
     errors: csv::Writer<E>,
     summary: Summary,
+    groups: std::collections::HashMap<String, std::collections::HashMap<String, Totals>>,
+    /// Reused text buffers for the numeric columns.
     gases: String,
+    co2e: String,
+    market: String,
 }
 
 impl<W: Write, E: Write> Sink<'_, '_, W, E> {
@@ -236,18 +240,19 @@ impl<W: Write, E: Write> Sink<'_, '_, W, E> {
         };
         match res {
             Ok((a, r)) => {
+                use std::fmt::Write as _;
                 self.gases.clear();
                 for (i, (g, t)) in r.gases.iter().enumerate() {
-                    use std::fmt::Write as _;
                     let sep = if i == 0 { "" } else { ";" };
                     let _ = write!(self.gases, "{sep}{g}={}", t.normalize());
                 }
                 let scope = [b'0' + r.category.scope()];
-                let co2e = r.co2e_t.normalize().to_string();
-                let market = r
-                    .co2e_market_t
-                    .map(|m| m.normalize().to_string())
-                    .unwrap_or_default();
+                self.co2e.clear();
+                let _ = write!(self.co2e, "{}", r.co2e_t.normalize());
+                self.market.clear();
+                if let Some(m) = r.co2e_market_t {
+                    let _ = write!(self.market, "{}", m.normalize());
+                }
                 self.out
                     .write_record([
                         a.id.as_bytes(),
@@ -258,16 +263,12 @@ impl<W: Write, E: Write> Sink<'_, '_, W, E> {
                         r.category.code().as_bytes(),
                         a.factor.as_bytes(),
                         self.engine.gwp_set().as_bytes(),
-                        co2e.as_bytes(),
-                        market.as_bytes(),
+                        self.co2e.as_bytes(),
+                        self.market.as_bytes(),
                         self.gases.as_bytes(),
                     ])
                     .map_err(map_io)?;
-                self.summary
-                    .inventory
-                    .entry((a.org.to_string(), a.period.to_string()))
-                    .or_default()
-                    .add(a.site, &r);
+                self.totals_for(a.org, a.period).add(a.site, &r);
             }
             Err(e) => {
                 self.summary.failed += 1;
@@ -292,7 +293,27 @@ impl<W: Write, E: Write> Sink<'_, '_, W, E> {
         Ok(())
     }
 
+    /// The totals of an organisation and period, found without allocating
+    /// once the pair has been seen.
+    fn totals_for(&mut self, org: &str, period: &str) -> &mut Totals {
+        if !self.groups.get(org).is_some_and(|m| m.contains_key(period)) {
+            self.groups
+                .entry(org.to_string())
+                .or_default()
+                .insert(period.to_string(), Totals::default());
+        }
+        self.groups
+            .get_mut(org)
+            .and_then(|m| m.get_mut(period))
+            .expect("inserted above")
+    }
+
     fn finish(mut self) -> Result<Summary, BatchError> {
+        for (org, periods) in self.groups.drain() {
+            for (period, t) in periods {
+                self.summary.inventory.insert((org.clone(), period), t);
+            }
+        }
         let io = |e: std::io::Error| BatchError {
             file: "output".into(),
             msg: Msg::new("carbon-file-io").arg("detail", e),
@@ -325,7 +346,10 @@ fn sink<'e, 'l, W: Write, E: Write>(
         out,
         errors,
         summary: Summary::default(),
+        groups: Default::default(),
         gases: String::new(),
+        co2e: String::new(),
+        market: String::new(),
     })
 }
 

@@ -10,6 +10,7 @@
 //! location factor's year.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use egret_domain::refdata::ReferenceData;
 use egret_domain::units::convert;
@@ -106,10 +107,27 @@ impl Category {
         (self.0 >= 7).then(|| self.0 - 6)
     }
 
-    pub fn code(self) -> String {
+    pub fn code(self) -> &'static str {
+        const S3: [&str; 15] = [
+            "scope3.c1",
+            "scope3.c2",
+            "scope3.c3",
+            "scope3.c4",
+            "scope3.c5",
+            "scope3.c6",
+            "scope3.c7",
+            "scope3.c8",
+            "scope3.c9",
+            "scope3.c10",
+            "scope3.c11",
+            "scope3.c12",
+            "scope3.c13",
+            "scope3.c14",
+            "scope3.c15",
+        ];
         match self.scope3_number() {
-            Some(n) => format!("scope3.c{n}"),
-            None => S12[self.index()].0.to_string(),
+            Some(n) => S3[n as usize - 1],
+            None => S12[self.index()].0,
         }
     }
 
@@ -192,17 +210,17 @@ fn rec_err(field: &'static str, msg: Msg) -> RecordError {
 /// activity unit and GWP set.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Coefficient {
-    pub gases: Vec<(String, Decimal)>,
+    pub gases: Vec<(Arc<str>, Decimal)>,
     pub co2e: Decimal,
 }
 
 /// The result for one record.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RecordResult {
     pub category: Category,
     pub factor: String,
     /// Tonnes per gas.
-    pub gases: Vec<(String, Decimal)>,
+    pub gases: Vec<(Arc<str>, Decimal)>,
     /// Tonnes CO2e (location-based for electricity).
     pub co2e_t: Decimal,
     /// Market-based tonnes CO2e (purchased electricity only).
@@ -289,7 +307,7 @@ impl<'l> Engine<'l> {
                 )
             })?;
             co2e += t * gwp;
-            gases.push((g.gas.clone(), t));
+            gases.push((Arc::from(g.gas.as_str()), t));
         }
         self.coefficients.push(Coefficient { gases, co2e });
         let i = self.coefficients.len() - 1;
@@ -393,10 +411,21 @@ impl Totals {
         if let Some(m) = r.co2e_market_t {
             self.electricity_market += m;
         }
+        // Look up before inserting: no allocation once a key is known.
         for (g, t) in &r.gases {
-            *self.by_gas.entry(g.clone()).or_default() += t;
+            match self.by_gas.get_mut(&**g) {
+                Some(v) => *v += t,
+                None => {
+                    self.by_gas.insert(g.to_string(), *t);
+                }
+            }
         }
-        *self.by_site.entry(site.to_string()).or_default() += r.co2e_t;
+        match self.by_site.get_mut(site) {
+            Some(v) => *v += r.co2e_t,
+            None => {
+                self.by_site.insert(site.to_string(), r.co2e_t);
+            }
+        }
     }
 
     pub fn merge(&mut self, other: &Totals) {

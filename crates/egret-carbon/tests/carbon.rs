@@ -247,7 +247,7 @@ fn fugitive_refrigerant_uses_the_gas_gwp() {
         .calculate(&act("scope1.fugitive", "10", "kg", "gas.HFC-134a"))
         .unwrap();
     assert_eq!(r.co2e_t, d("13"));
-    assert_eq!(r.gases, vec![("HFC-134a".to_string(), d("0.01"))]);
+    assert_eq!(r.gases, vec![(std::sync::Arc::from("HFC-134a"), d("0.01"))]);
 }
 
 #[test]

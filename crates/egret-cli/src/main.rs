@@ -3,6 +3,7 @@
 //! accounts.
 
 mod bench;
+mod carbon;
 mod config;
 mod tls;
 
@@ -84,6 +85,11 @@ enum Command {
         #[command(subcommand)]
         command: CatalogCommand,
     },
+    /// Carbon accounting in batch.
+    Carbon {
+        #[command(subcommand)]
+        command: CarbonCommand,
+    },
     /// Measure speed and memory (prints figures; see docs/benchmarks.md).
     Bench {
         #[command(subcommand)]
@@ -93,6 +99,33 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CarbonCommand {
+    /// Calculate emissions for every row of an activity file (CSV or XLSX;
+    /// columns in docs/carbon-format.md). Writes per-row results, a summary
+    /// per organisation and period, and failed rows with the reason; exits
+    /// 2 when some rows failed.
+    Calc {
+        #[arg(long)]
+        activities: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+        /// Extra factors (id,gas,value,unit[,source]); they never replace
+        /// library factors.
+        #[arg(long)]
+        factors: Option<PathBuf>,
+        /// GWP set: ar4, ar5 or ar6.
+        #[arg(long, default_value = "ar6")]
+        gwp: String,
+        /// Failed rows (default: OUT's name with .errors.csv).
+        #[arg(long)]
+        errors: Option<PathBuf>,
+        /// Totals (default: OUT's name with .summary.csv).
+        #[arg(long)]
+        summary: Option<PathBuf>,
     },
 }
 
@@ -123,6 +156,13 @@ enum BenchCommand {
     Demo {
         #[arg(long)]
         orgs: Option<usize>,
+    },
+    /// Carbon kernel rows/s in memory, and end-to-end rows/s and peak
+    /// memory of `egret carbon calc` on 1 and 10 million synthetic rows.
+    Carbon {
+        /// One end-to-end size instead of 1 and 10 million.
+        #[arg(long)]
+        rows: Option<u64>,
     },
     /// Time server start-up to /healthz and the first page, request
     /// latencies and memory, on the demo city.
@@ -167,6 +207,41 @@ fn main() -> ExitCode {
             command: UsccCommand::Check { code },
         } => return uscc_check(code, lang),
         Command::Catalog { command } => return catalog_command(command, lang),
+        Command::Carbon {
+            command:
+                CarbonCommand::Calc {
+                    activities,
+                    out,
+                    factors,
+                    gwp,
+                    errors,
+                    summary,
+                },
+        } => {
+            let args = carbon::CalcArgs {
+                activities,
+                out,
+                factors: factors.as_deref(),
+                gwp,
+                errors: errors.as_deref(),
+                summary: summary.as_deref(),
+            };
+            return carbon::calc(&args, lang).unwrap_or_else(|e| {
+                eprintln!("{e:#}");
+                ExitCode::FAILURE
+            });
+        }
+        Command::Bench {
+            command: BenchCommand::Carbon { rows },
+        } => {
+            return match carbon::bench(*rows) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
         _ => {}
     }
     let config = match Config::load(
@@ -317,7 +392,12 @@ async fn run(
     lang: Lang,
 ) -> Result<ExitCode> {
     match command {
-        Command::Uscc { .. } | Command::Catalog { .. } => {
+        Command::Uscc { .. }
+        | Command::Catalog { .. }
+        | Command::Carbon { .. }
+        | Command::Bench {
+            command: BenchCommand::Carbon { .. },
+        } => {
             unreachable!("handled before the runtime starts")
         }
         Command::Migrate => {

@@ -188,3 +188,71 @@ fn catalog_list_and_check() {
         "{err}"
     );
 }
+
+#[test]
+fn carbon_calc_writes_results_summary_and_errors_and_finishes() {
+    let dir = TempDir::new("carbon");
+    let input = dir.0.join("activities.csv");
+    std::fs::write(
+        &input,
+        "id,org,site,period,category,quantity,unit,factor,instrument\n\
+         r1,o1,s1,2025,scope1.stationary,1000,t,cn.fuel.bituminous-coal,\n\
+         r2,o1,s1,2025,scope1.stationary,100,万立方米,cn.fuel.natural-gas,\n\
+         r3,o1,s1,2025,scope1.mobile,50,t,cn.fuel.diesel,\n\
+         r4,o1,s2,2025,scope2.heat,5000,GJ,cn.heat.default,\n\
+         r5,o1,s2,2025,scope2.electricity,10000,MWh,cn.grid.fujian.2022,\n\
+         r6,o1,s2,2025,scope3.c1,3,t,supplier.steel,\n\
+         bad1,o1,s2,2025,scope1.mobile,lots,t,cn.fuel.diesel,\n\
+         bad2,o1,s2,2025,scope1.mobile,5,kWh,cn.fuel.diesel,\n",
+    )
+    .unwrap();
+    let factors = dir.0.join("factors.csv");
+    std::fs::write(
+        &factors,
+        "id,gas,value,unit,source\nsupplier.steel,CO2,1.85,t/t,supplier EPD 2025\n",
+    )
+    .unwrap();
+    let out = dir.0.join("results.csv");
+    let (rc, stdout, stderr) = run(&[
+        "--lang",
+        "zh-CN",
+        "carbon",
+        "calc",
+        "--activities",
+        input.to_str().unwrap(),
+        "--factors",
+        factors.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(rc, 2, "some rows failed: {stdout} {stderr}");
+    assert!(stdout.contains("rows=8 failed=2"), "{stdout}");
+    let results = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(results.lines().count(), 7, "{results}");
+    assert!(results.contains("r6,o1,s2,2025,3,scope3.c1,supplier.steel,ar6,5.55,"));
+    let summary = std::fs::read_to_string(dir.0.join("results.summary.csv")).unwrap();
+    let row = summary.lines().nth(1).unwrap();
+    // factors.md §6 Test 1: scope 1 4,058.7339 (to 4 decimals); scope 2
+    // location-based heat 550 + Fujian 2022 electricity 4,092 t;
+    // market-based with the 2022 residual factor 550 + 5,856.
+    assert!(row.starts_with("o1,2025,6,4058.7338608"), "{row}");
+    assert!(row.contains(",4642,6406,5.55,"), "{row}");
+    let errors = std::fs::read_to_string(dir.0.join("results.errors.csv")).unwrap();
+    let lines: Vec<&str> = errors.lines().collect();
+    assert!(lines[1].starts_with("8,bad1,quantity,"), "{errors}");
+    assert!(lines[2].starts_with("9,bad2,unit,"), "{errors}");
+    assert!(lines[2].contains("kWh"), "{errors}");
+    // A file without the required columns stops with a message naming it.
+    let (rc, _, stderr) = run(&[
+        "--lang",
+        "en",
+        "carbon",
+        "calc",
+        "--activities",
+        factors.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(rc, 1);
+    assert!(stderr.contains("column “org” is missing"), "{stderr}");
+}
