@@ -48,7 +48,7 @@ pub enum Source {
 }
 
 impl Source {
-    fn parts(&self) -> (&'static str, Option<&str>) {
+    pub(crate) fn parts(&self) -> (&'static str, Option<&str>) {
         match self {
             Source::Manual => ("manual", None),
             Source::Import { file } => ("import", Some(file)),
@@ -327,7 +327,7 @@ pub(crate) fn validate_inputs(
 }
 
 impl Tx<'_> {
-    async fn site_ids(&mut self, org_id: &str) -> Result<Vec<String>> {
+    pub(crate) async fn site_ids(&mut self, org_id: &str) -> Result<Vec<String>> {
         Ok(
             sqlx::query_scalar("SELECT site_id FROM sites WHERE org_id = $1")
                 .bind(org_id)
@@ -336,7 +336,7 @@ impl Tx<'_> {
         )
     }
 
-    async fn check_period(&mut self, org_id: &str, period_id: &str) -> Result<()> {
+    pub(crate) async fn check_period(&mut self, org_id: &str, period_id: &str) -> Result<()> {
         let n: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM reporting_periods WHERE org_id = $1 AND period_id = $2",
         )

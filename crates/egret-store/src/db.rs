@@ -26,6 +26,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "fx rates",
         include_str!("../migrations/0003_fx_rates.sql"),
     ),
+    (4, "carbon", include_str!("../migrations/0004_carbon.sql")),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -9,6 +9,7 @@
 
 mod accounts;
 mod audit;
+mod carbon;
 mod data;
 mod db;
 mod error;
@@ -17,6 +18,7 @@ mod orgs;
 
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
 pub use audit::AuditEntry;
+pub use carbon::{ActivityInput, ActivityRecord, ResultRecord, RunRecord, by_category};
 pub use data::{
     EvidenceInfo, MAX_EVIDENCE_BYTES, PendingUpload, PutReport, Source, ValueInput, ValueRecord,
     answer_map, answer_states, value_set,

@@ -146,6 +146,9 @@ on_all_backends!(
         let expected_tables = [
             "api_tokens",
             "audit_log",
+            "carbon_activities",
+            "carbon_results",
+            "carbon_runs",
             "data_values",
             "evidence_files",
             "fx_rates",

@@ -6,6 +6,7 @@
 mod api;
 mod api_data;
 mod auth;
+mod carbon_pages;
 mod data_pages;
 mod error;
 mod openapi;

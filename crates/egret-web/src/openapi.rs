@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::{api, api_data};
+use crate::{api, api_data, carbon_pages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -33,6 +33,12 @@ use crate::{api, api_data};
         api_data::checks,
         api_data::list_fx_rates,
         api_data::put_fx_rate,
+        carbon_pages::api_factors,
+        carbon_pages::api_factor,
+        carbon_pages::api_activities,
+        carbon_pages::api_put_activities,
+        carbon_pages::api_inventory,
+        carbon_pages::api_calculate,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

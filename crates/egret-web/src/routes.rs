@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on, post};
 
-use crate::{AppState, WebConfig, api, api_data, data_pages, pages};
+use crate::{AppState, WebConfig, api, api_data, carbon_pages, data_pages, pages};
 
 /// A registered route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -127,6 +127,25 @@ fn table(config: &WebConfig) -> Table {
             "/orgs/{id}/data/{year}/upload/{upload}/confirm",
             data_pages::upload_confirm,
         )
+        // Carbon inventories and the factor library (public).
+        .add("GET", "/carbon/factors", carbon_pages::factors_page)
+        .add("GET", "/carbon/factors/{factor}", carbon_pages::factor_page)
+        .add("GET", "/orgs/{id}/carbon", carbon_pages::carbon_page)
+        .add(
+            "POST",
+            "/orgs/{id}/carbon/{year}/activities",
+            carbon_pages::activity_save,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/carbon/{year}/activities/{activity}/delete",
+            carbon_pages::activity_delete,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/carbon/{year}/calculate",
+            carbon_pages::calculate,
+        )
         .add("GET", "/account", pages::account)
         .add("POST", "/account/tokens", pages::token_create)
         .add("POST", "/account/tokens/{id}/revoke", pages::token_revoke)
@@ -183,6 +202,32 @@ fn table(config: &WebConfig) -> Table {
             "PUT",
             "/api/v1/organizations/{id}/periods/{year}/fx-rates",
             api_data::put_fx_rate,
+        )
+        .add("GET", "/api/v1/carbon/factors", carbon_pages::api_factors)
+        .add(
+            "GET",
+            "/api/v1/carbon/factors/{factor}",
+            carbon_pages::api_factor,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/periods/{year}/activities",
+            carbon_pages::api_activities,
+        )
+        .add(
+            "PUT",
+            "/api/v1/organizations/{id}/periods/{year}/activities",
+            carbon_pages::api_put_activities,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/periods/{year}/inventory",
+            carbon_pages::api_inventory,
+        )
+        .add(
+            "POST",
+            "/api/v1/organizations/{id}/periods/{year}/inventory",
+            carbon_pages::api_calculate,
         );
     Table {
         router: t.router.layer(DefaultBodyLimit::max(config.body_limit)),

@@ -632,6 +632,96 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
             WRITE_B,
         ),
     );
+    // Carbon inventories.
+    let activity = form(&[
+        ("category", "scope2.electricity"),
+        ("quantity", "1000"),
+        ("unit", "MWh"),
+        ("factor", "cn.grid.fujian.2022"),
+    ]);
+    m.insert(
+        ("GET", "/carbon/factors"),
+        vec![p("/carbon/factors?q=fujian".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/carbon/factors/{factor}"),
+        vec![p("/carbon/factors/cn.fuel.diesel".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/carbon"),
+        esg("/orgs/{id}/carbon?year=2025", Body::None, ESG_A, ESG_B),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/carbon/{year}/activities"),
+        esg(
+            "/orgs/{id}/carbon/{year}/activities",
+            activity,
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        (
+            "POST",
+            "/orgs/{id}/carbon/{year}/activities/{activity}/delete",
+        ),
+        vec![],
+    ); // per-activity, see below
+    m.insert(
+        ("POST", "/orgs/{id}/carbon/{year}/calculate"),
+        esg(
+            "/orgs/{id}/carbon/{year}/calculate",
+            form(&[("gwp", "ar6")]),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/api/v1/carbon/factors"),
+        vec![p("/api/v1/carbon/factors".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/api/v1/carbon/factors/{factor}"),
+        vec![p(
+            "/api/v1/carbon/factors/cn.grid.fujian.2022".into(),
+            Body::None,
+            ALL,
+        )],
+    );
+    m.insert(
+        (
+            "GET",
+            "/api/v1/organizations/{id}/periods/{year}/activities",
+        ),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/activities",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
+    m.insert(("PUT", "/api/v1/organizations/{id}/periods/{year}/activities"), esg("/api/v1/organizations/{id}/periods/{year}/activities", Body::Json(serde_json::json!({"activities": [{"category": "scope1.mobile", "quantity": "2.5", "unit": "t", "factor": "cn.fuel.diesel"}]})), WRITE_A, WRITE_B));
+    m.insert(
+        (
+            "POST",
+            "/api/v1/organizations/{id}/periods/{year}/inventory",
+        ),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/inventory",
+            Body::Json(serde_json::json!({"gwp": "ar5"})),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/periods/{year}/inventory"),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/inventory",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
     m.insert(
         ("GET", "/api/openapi.json"),
         vec![p("/api/openapi.json".into(), Body::None, ALL)],
@@ -795,6 +885,42 @@ async fn every_route_has_an_authorisation_expectation_and_meets_it() {
                 .await;
             if denied(&r) == allowed.contains(who) {
                 failures.push(format!("{who:?} confirm upload on {org} → {}", r.status()));
+            }
+        }
+        // Deleting an activity: writers of the organisation only.
+        for (org, allowed) in [(&f.org_a, WRITE_A), (&f.org_b, WRITE_B)] {
+            let admin = principal_of(&f, Admin).await;
+            let period = f.store.period_for_year(&admin, org, 2025).await.unwrap();
+            let ids = f
+                .store
+                .put_activities(
+                    &admin,
+                    org,
+                    &period.period_id,
+                    &[egret_store::ActivityInput {
+                        activity_id: None,
+                        site_id: None,
+                        category: "scope1.mobile".into(),
+                        description: None,
+                        quantity: "1".parse().unwrap(),
+                        unit: "t".into(),
+                        factor: "cn.fuel.diesel".into(),
+                        instrument: None,
+                        market_factor: None,
+                    }],
+                    &egret_store::Source::Manual,
+                )
+                .await
+                .unwrap();
+            let r = client
+                .send(
+                    "POST",
+                    &format!("/orgs/{org}/carbon/2025/activities/{}/delete", ids[0]),
+                    &form(&[]),
+                )
+                .await;
+            if denied(&r) == allowed.contains(who) {
+                failures.push(format!("{who:?} delete activity on {org} → {}", r.status()));
             }
         }
         // Logging out: allowed for the signed in, a redirect to login otherwise.

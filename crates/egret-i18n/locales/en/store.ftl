@@ -25,3 +25,4 @@ store-evidence-name = Give the evidence file a name of 1 to 255 characters.
 fx-currency-unknown = “{ $code }” is not a currency Egret knows; use an ISO code such as USD, HKD or EUR.
 fx-rate-invalid = “{ $value }” is not a valid exchange rate: enter the yuan per one unit of the currency, a positive number.
 fx-note-missing = Say where the rate comes from (e.g. the note in your financial statements).
+store-unknown-site = “{ $site }” is not a site of this organisation.

@@ -25,3 +25,4 @@ store-evidence-name = 请为证明文件命名（1 至 255 个字符）。
 fx-currency-unknown = “{ $code }”不是系统已知的币种；请使用 USD、HKD、EUR 等 ISO 代码。
 fx-rate-invalid = “{ $value }”不是有效汇率：请填写 1 单位外币折合的人民币元数（正数）。
 fx-note-missing = 请注明汇率来源（例如财务报表附注）。
+store-unknown-site = “{ $site }”不是本单位的场所。

@@ -1,0 +1,594 @@
+//! Carbon inventory pages and API: activity entry, calculation runs with
+//! drill-down from totals to records to factors to their sources, and the
+//! public factor library.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use egret_carbon::calc::Category;
+use egret_carbon::library::{Factor, Library, Origin};
+use egret_domain::refdata::ReferenceData;
+use egret_i18n::Lang;
+use egret_store::{ActivityInput, ActivityRecord, OrgRecord, ResultRecord, RunRecord, Source};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::{Auth, CsrfForm, UserCtx};
+use crate::error::{AppError, AppResult};
+use crate::pages::render;
+use crate::view::PageCtx;
+
+fn num(d: Decimal) -> String {
+    egret_domain::value::group_thousands(&d.round_dp(3).normalize().to_string())
+}
+
+fn lib() -> &'static Library {
+    Library::embedded()
+}
+
+// ------------------------------------------------------------------ pages
+
+pub struct RunView {
+    run_id: String,
+    gwp: String,
+    library_version: String,
+    computed_by: String,
+    computed_at: String,
+    scope1: String,
+    scope2_location: String,
+    scope2_market: String,
+    scope3: String,
+}
+
+pub struct ResultView {
+    category: String,
+    activity_id: String,
+    quantity: String,
+    unit: String,
+    factor: String,
+    co2e: String,
+    market: String,
+    gases: String,
+}
+
+pub struct ActivityView {
+    id: String,
+    category: String,
+    description: String,
+    quantity: String,
+    unit: String,
+    factor: String,
+    instrument: String,
+    entered: String,
+}
+
+#[derive(Template)]
+#[template(path = "carbon.html")]
+struct CarbonPage {
+    ctx: PageCtx,
+    o: OrgRecord,
+    year: i32,
+    years: Vec<i32>,
+    run: Option<RunView>,
+    by_category: Vec<(String, String)>,
+    results: Vec<ResultView>,
+    activities: Vec<ActivityView>,
+    categories: Vec<(String, String)>,
+    factors: Vec<(String, String)>,
+    units: Vec<String>,
+    sites: Vec<(String, String)>,
+    can_write: bool,
+    notice: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct YearQuery {
+    year: Option<i32>,
+    saved: Option<String>,
+}
+
+fn category_name(code: &str, lang: Lang) -> String {
+    Category::parse(code).map_or_else(|| code.to_string(), |c| c.name(lang))
+}
+
+fn run_view(r: &RunRecord) -> RunView {
+    RunView {
+        run_id: r.run_id.clone(),
+        gwp: r.gwp_set.to_uppercase(),
+        library_version: r.library_version.clone(),
+        computed_by: r.computed_by.clone(),
+        computed_at: r.computed_at.clone(),
+        scope1: num(r.scope1_t),
+        scope2_location: num(r.scope2_location_t),
+        scope2_market: num(r.scope2_market_t),
+        scope3: num(r.scope3_t),
+    }
+}
+
+fn result_view(r: &ResultRecord, lang: Lang) -> ResultView {
+    ResultView {
+        category: category_name(&r.category, lang),
+        activity_id: r.activity_id.clone(),
+        quantity: num(r.quantity),
+        unit: r.unit.clone(),
+        factor: r.factor.clone(),
+        co2e: num(r.co2e_t),
+        market: r.co2e_market_t.map(num).unwrap_or_default(),
+        gases: r.gases.clone(),
+    }
+}
+
+fn activity_view(a: &ActivityRecord, ctx: &PageCtx) -> ActivityView {
+    ActivityView {
+        id: a.activity_id.clone(),
+        category: category_name(&a.category, ctx.lang),
+        description: a.description.clone().unwrap_or_default(),
+        quantity: num(a.quantity),
+        unit: a.unit.clone(),
+        factor: a.factor.clone(),
+        instrument: match a.instrument.as_deref() {
+            Some("gec") => ctx.t("inv-instrument-gec"),
+            Some("green_power") => ctx.t("inv-instrument-green-power"),
+            Some(other) => other.to_string(),
+            None => String::new(),
+        },
+        entered: format!("{} · {} · v{}", a.entered_by, a.entered_at, a.version),
+    }
+}
+
+pub async fn carbon_page(
+    State(st): State<AppState>,
+    UserCtx(ctx, auth): UserCtx,
+    Path(id): Path<String>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let org = st.store.get_org(&auth.principal, &id).await?;
+    if !auth.principal.can_read_esg_data(&id) {
+        return Err(AppError::forbidden());
+    }
+    let periods = st.store.list_periods(&auth.principal, &id).await?;
+    let period = match q.year {
+        Some(y) => periods.iter().find(|p| p.fiscal_year == y),
+        None => periods.first(),
+    }
+    .ok_or_else(AppError::not_found)?
+    .clone();
+    let lang = ctx.lang;
+    let activities = st
+        .store
+        .list_activities(&auth.principal, &id, &period.period_id)
+        .await?;
+    let runs = st
+        .store
+        .carbon_runs(&auth.principal, &id, &period.period_id)
+        .await?;
+    let (run, by_category, results) = match runs.first() {
+        Some(r) => {
+            let res = st
+                .store
+                .carbon_results(&auth.principal, &id, &r.run_id)
+                .await?;
+            let cats = egret_store::by_category(&res)
+                .into_iter()
+                .map(|(c, v)| (category_name(&c, lang), num(v)))
+                .collect();
+            (
+                Some(run_view(r)),
+                cats,
+                res.iter().map(|x| result_view(x, lang)).collect(),
+            )
+        }
+        None => (None, Vec::new(), Vec::new()),
+    };
+    let sites = st
+        .store
+        .list_sites(&auth.principal, &id)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let n = match (lang, &s.name_en) {
+                (Lang::En, Some(en)) => en.clone(),
+                _ => s.name_zh.clone(),
+            };
+            (s.site_id, n)
+        })
+        .collect();
+    let rd = ReferenceData::embedded();
+    let units = ["energy", "mass", "volume", "distance", "currency_cny"]
+        .iter()
+        .flat_map(|d| rd.units_of(d).map(|u| u.code.clone()))
+        .collect();
+    let page = CarbonPage {
+        year: period.fiscal_year,
+        years: periods.iter().map(|p| p.fiscal_year).collect(),
+        run,
+        by_category,
+        results,
+        activities: activities.iter().map(|a| activity_view(a, &ctx)).collect(),
+        categories: Category::all()
+            .map(|c| (c.code().to_string(), c.name(lang)))
+            .collect(),
+        factors: lib()
+            .factors()
+            .map(|f| (f.id.clone(), format!("{} · {}", f.name(lang), f.id)))
+            .collect(),
+        units,
+        sites,
+        can_write: auth.principal.can_write_org(&id),
+        notice: q.saved.map(|_| ctx.t("form-saved")),
+        o: org,
+        ctx,
+    };
+    render(&page)
+}
+
+async fn period_id(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    year: i32,
+) -> AppResult<egret_store::PeriodRecord> {
+    Ok(st.store.period_for_year(&auth.principal, id, year).await?)
+}
+
+fn carbon_href(id: &str, year: i32) -> String {
+    format!("/orgs/{id}/carbon?year={year}&saved=1")
+}
+
+#[derive(Deserialize)]
+pub struct ActivityForm {
+    category: String,
+    #[serde(default)]
+    description: String,
+    quantity: String,
+    unit: String,
+    factor: String,
+    #[serde(default)]
+    site_id: String,
+    #[serde(default)]
+    instrument: String,
+}
+
+pub async fn activity_save(
+    State(st): State<AppState>,
+    Path((id, year)): Path<(String, i32)>,
+    CsrfForm(_, auth, f): CsrfForm<ActivityForm>,
+) -> AppResult<Response> {
+    let p = period_id(&st, &auth, &id, year).await?;
+    let quantity = f
+        .quantity
+        .trim()
+        .replace([',', '，'], "")
+        .parse()
+        .map_err(|_| {
+            AppError::invalid(vec![egret_domain::org::FieldError::new(
+                "quantity",
+                egret_i18n::Msg::new("inv-quantity-invalid").arg("value", f.quantity.trim()),
+            )])
+        })?;
+    let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
+    st.store
+        .put_activities(
+            &auth.principal,
+            &id,
+            &p.period_id,
+            &[ActivityInput {
+                activity_id: None,
+                site_id: opt(&f.site_id),
+                category: f.category,
+                description: opt(&f.description),
+                quantity,
+                unit: f.unit,
+                factor: f.factor,
+                instrument: opt(&f.instrument),
+                market_factor: None,
+            }],
+            &Source::Manual,
+        )
+        .await?;
+    Ok(Redirect::to(&carbon_href(&id, year)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EmptyForm {}
+
+pub async fn activity_delete(
+    State(st): State<AppState>,
+    Path((id, year, activity)): Path<(String, i32, String)>,
+    CsrfForm(_, auth, _f): CsrfForm<EmptyForm>,
+) -> AppResult<Response> {
+    let p = period_id(&st, &auth, &id, year).await?;
+    st.store
+        .delete_activity(&auth.principal, &id, &p.period_id, &activity)
+        .await?;
+    Ok(Redirect::to(&carbon_href(&id, year)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CalculateForm {
+    gwp: String,
+}
+
+pub async fn calculate(
+    State(st): State<AppState>,
+    Path((id, year)): Path<(String, i32)>,
+    CsrfForm(_, auth, f): CsrfForm<CalculateForm>,
+) -> AppResult<Response> {
+    let p = period_id(&st, &auth, &id, year).await?;
+    st.store
+        .calculate_inventory(&auth.principal, &p, &f.gwp)
+        .await?;
+    Ok(Redirect::to(&carbon_href(&id, year)).into_response())
+}
+
+// ----------------------------------------------------------- factor pages
+
+pub struct FactorView {
+    id: String,
+    name: String,
+    family: String,
+    region: String,
+    year: String,
+    method: String,
+    per_unit: String,
+    confidence: String,
+    source: String,
+    reference: String,
+    origin: String,
+    /// (gas, value, unit, confidence)
+    gases: Vec<(String, String, String, String)>,
+    derivation: Option<String>,
+}
+
+fn confidence(c: egret_domain::refdata::Confidence) -> &'static str {
+    match c {
+        egret_domain::refdata::Confidence::High => "H",
+        egret_domain::refdata::Confidence::Medium => "M",
+        egret_domain::refdata::Confidence::Low => "L",
+    }
+}
+
+fn factor_view(f: &Factor, lang: Lang) -> FactorView {
+    FactorView {
+        id: f.id.clone(),
+        name: f.name(lang).to_string(),
+        family: f.family.clone(),
+        region: f.region.clone(),
+        year: f.year.map(|y| y.to_string()).unwrap_or_else(|| "—".into()),
+        method: format!("{:?}", f.method).to_lowercase(),
+        per_unit: f.per_unit.clone(),
+        confidence: confidence(f.confidence).into(),
+        source: f.source.clone(),
+        reference: f.reference.clone(),
+        origin: match &f.origin {
+            Origin::Shipped { version } => format!("data/carbon {version}"),
+            Origin::Added { by } => by.clone(),
+        },
+        gases: f
+            .gases
+            .iter()
+            .map(|g| {
+                (
+                    g.gas.clone(),
+                    g.value.normalize().to_string(),
+                    format!("{}/{}", g.unit, f.per_unit),
+                    confidence(g.confidence).into(),
+                )
+            })
+            .collect(),
+        derivation: f.derivation.as_ref().map(|d| {
+            format!(
+                "{} GJ/{} × {} tC/GJ × {}% × 44/12",
+                d.ncv_gj.normalize(),
+                f.per_unit,
+                d.carbon_tc_per_gj.normalize(),
+                d.oxidation_pct.normalize()
+            )
+        }),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "factors.html")]
+struct FactorsPage {
+    ctx: PageCtx,
+    version: String,
+    q: String,
+    /// (id, name, family, region, year, gases, confidence)
+    factors: Vec<(String, String, String, String, String, String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+fn matches(f: &Factor, q: &str) -> bool {
+    let q = q.to_lowercase();
+    q.is_empty()
+        || [&f.id, &f.name_zh, &f.name_en, &f.family, &f.region]
+            .iter()
+            .any(|s| s.to_lowercase().contains(&q))
+}
+
+pub async fn factors_page(
+    crate::auth::Ctx(ctx, _): crate::auth::Ctx,
+    Query(q): Query<SearchQuery>,
+) -> AppResult<Response> {
+    let query = q.q.unwrap_or_default();
+    let lang = ctx.lang;
+    let factors = lib()
+        .factors()
+        .filter(|f| matches(f, query.trim()))
+        .map(|f| {
+            (
+                f.id.clone(),
+                f.name(lang).to_string(),
+                f.family.clone(),
+                f.region.clone(),
+                f.year.map(|y| y.to_string()).unwrap_or_default(),
+                f.gases
+                    .iter()
+                    .map(|g| {
+                        format!(
+                            "{} {} {}/{}",
+                            g.gas,
+                            g.value.normalize(),
+                            g.unit,
+                            f.per_unit
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                confidence(f.confidence).to_string(),
+            )
+        })
+        .collect();
+    render(&FactorsPage {
+        version: lib().version.clone(),
+        q: query,
+        factors,
+        ctx,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "factor.html")]
+struct FactorPage {
+    ctx: PageCtx,
+    f: FactorView,
+}
+
+pub async fn factor_page(
+    crate::auth::Ctx(ctx, _): crate::auth::Ctx,
+    Path(fid): Path<String>,
+) -> AppResult<Response> {
+    let f = lib().get(&fid).ok_or_else(AppError::not_found)?;
+    render(&FactorPage {
+        f: factor_view(f, ctx.lang),
+        ctx,
+    })
+}
+
+// -------------------------------------------------------------------- API
+
+#[utoipa::path(get, path = "/api/v1/carbon/factors", tag = "carbon",
+    responses((status = 200, description = "Every factor of the library with its gases, unit, source and confidence")))]
+pub async fn api_factors() -> Json<serde_json::Value> {
+    Json(json!({
+        "version": lib().version,
+        "factors": lib().factors().collect::<Vec<_>>(),
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/carbon/factors/{factor}", tag = "carbon",
+    params(("factor" = String, Path, description = "Factor id")),
+    responses((status = 200, description = "One factor, with derivation inputs where derived"), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_factor(Path(fid): Path<String>) -> AppResult<Json<serde_json::Value>> {
+    let f = lib().get(&fid).ok_or_else(AppError::not_found)?;
+    Ok(Json(json!(f)))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/periods/{year}/activities", tag = "carbon",
+    params(("id" = String, Path), ("year" = i32, Path)),
+    responses((status = 200, body = Vec<ActivityRecord>), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_activities(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, year)): Path<(String, i32)>,
+) -> AppResult<Json<Vec<ActivityRecord>>> {
+    let p = period_id(&st, &auth, &id, year).await?;
+    Ok(Json(
+        st.store
+            .list_activities(&auth.principal, &id, &p.period_id)
+            .await?,
+    ))
+}
+
+/// Activities to store.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActivitiesBody {
+    activities: Vec<ActivityInput>,
+}
+
+#[utoipa::path(put, path = "/api/v1/organizations/{id}/periods/{year}/activities", tag = "carbon",
+    params(("id" = String, Path), ("year" = i32, Path)),
+    request_body = ActivitiesBody,
+    responses((status = 200, description = "The ids of the stored activities"), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_put_activities(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, year)): Path<(String, i32)>,
+    ApiJson(body): ApiJson<ActivitiesBody>,
+) -> AppResult<Json<serde_json::Value>> {
+    let p = period_id(&st, &auth, &id, year).await?;
+    let ids = st
+        .store
+        .put_activities(
+            &auth.principal,
+            &id,
+            &p.period_id,
+            &body.activities,
+            &Source::Manual,
+        )
+        .await?;
+    Ok(Json(json!({ "ids": ids })))
+}
+
+/// Which GWP set to calculate with.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CalculateBody {
+    /// ar4, ar5 or ar6 (default ar6).
+    #[serde(default)]
+    gwp: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/periods/{year}/inventory", tag = "carbon",
+    params(("id" = String, Path), ("year" = i32, Path)),
+    request_body = CalculateBody,
+    responses((status = 200, body = RunRecord, description = "The new run; its totals are written to the ghg.* data points"),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_calculate(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, year)): Path<(String, i32)>,
+    ApiJson(body): ApiJson<CalculateBody>,
+) -> AppResult<Json<RunRecord>> {
+    let p = period_id(&st, &auth, &id, year).await?;
+    Ok(Json(
+        st.store
+            .calculate_inventory(&auth.principal, &p, body.gwp.as_deref().unwrap_or("ar6"))
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/periods/{year}/inventory", tag = "carbon",
+    params(("id" = String, Path), ("year" = i32, Path)),
+    responses((status = 200, description = "The latest run and its per-record results (each naming its factor); run is null before the first calculation"),
+              (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_inventory(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, year)): Path<(String, i32)>,
+) -> AppResult<Json<serde_json::Value>> {
+    let p = period_id(&st, &auth, &id, year).await?;
+    let runs = st
+        .store
+        .carbon_runs(&auth.principal, &id, &p.period_id)
+        .await?;
+    let Some(run) = runs.first() else {
+        return Ok(Json(json!({ "run": null, "results": [] })));
+    };
+    let results = st
+        .store
+        .carbon_results(&auth.principal, &id, &run.run_id)
+        .await?;
+    Ok(Json(json!({ "run": run, "results": results })))
+}
