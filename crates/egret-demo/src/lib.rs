@@ -7,6 +7,7 @@
 //! [`generate`] is pure: the same plan and seed give the same city.
 //! [`load`] writes it in one transaction.
 
+mod carbon;
 mod values;
 
 use std::collections::{BTreeMap, HashSet};
@@ -40,6 +41,7 @@ pub struct DemoPlan {
     pub password: String,
     pub sme_reporting_every: usize,
     pub intensity: BTreeMap<String, values::Intensity>,
+    pub activity: Vec<carbon::ActivityPlan>,
     pub ownership_weights: BTreeMap<String, u32>,
     pub zone_per_mille: BTreeMap<String, u32>,
     pub accounts: Vec<DemoAccount>,
@@ -162,6 +164,7 @@ pub struct City {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
     pub values: usize,
+    pub activities: usize,
     pub organizations: usize,
     pub sites: usize,
     pub periods: usize,
@@ -535,6 +538,7 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
     let mut ids = Vec::with_capacity(city.orgs.len());
     let mut stats = Stats {
         values: 0,
+        activities: 0,
         organizations: 0,
         sites: 0,
         periods: 0,
@@ -542,6 +546,8 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
     };
     let cats = egret_domain::catalog::Catalogs::embedded();
     let rd = ReferenceData::embedded();
+    let lib = egret_carbon::library::Library::embedded();
+    carbon::check(&plan.activity, lib, rd)?;
     let mut rng = ChaCha8Rng::seed_from_u64(plan.seed ^ 0x5eed_da7a);
     let first_year = plan.fiscal_years.iter().copied().min().unwrap_or(2023);
     let latest = plan
@@ -575,15 +581,37 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         for year in &plan.fiscal_years {
             let period = tx.add_period(&id, &PeriodInput::calendar(*year)).await?;
             stats.periods += 1;
-            if !reports {
-                continue;
-            }
             // "Not started" organisations have only the earlier years.
             let p = if progress == values::Progress::NotStarted && *year < latest {
                 values::Progress::Complete
             } else {
                 progress
             };
+            // Carbon activity data for every organisation, calculated into
+            // an inventory whose totals become the ghg.* values.
+            if !(progress == values::Progress::NotStarted && *year == latest) {
+                let trend = 1.03f64.powi(*year - first_year);
+                let acts = carbon::activities(
+                    &plan.activity,
+                    lib,
+                    rd,
+                    &org.profile,
+                    i as u64,
+                    *year,
+                    trend,
+                );
+                if !acts.is_empty() {
+                    let source = egret_store::Source::Import {
+                        file: "synthetic demo city".into(),
+                    };
+                    stats.activities +=
+                        tx.put_activities(&id, &period, &acts, &source).await?.len();
+                    tx.calculate_inventory(&id, &period, "ar6").await?;
+                }
+            }
+            if !reports {
+                continue;
+            }
             let inputs = values::answers(
                 cats,
                 rd,

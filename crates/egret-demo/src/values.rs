@@ -168,6 +168,16 @@ fn value_for(ctx: &Ctx, dp: &DataPoint, rng: &mut ChaCha8Rng, trend: f64) -> Opt
     })
 }
 
+/// Data points the carbon inventory calculates (see the `carbon` module);
+/// they are never typed in.
+const CALCULATED: [&str; 5] = [
+    "ghg.scope1",
+    "ghg.scope2-location",
+    "ghg.scope2-market",
+    "ghg.scope12",
+    "ghg.scope123",
+];
+
 /// Generates the answers of one organisation for one fiscal year.
 #[allow(clippy::too_many_arguments)]
 pub fn answers(
@@ -208,7 +218,7 @@ pub fn answers(
             .filter(|r| r.applies.applies_to(p, rd))
         {
             let key = (r.datapoint.clone(), String::new());
-            if out.contains_key(&key) {
+            if out.contains_key(&key) || CALCULATED.contains(&r.datapoint.as_str()) {
                 continue;
             }
             if progress == Progress::Partial && rng.random_ratio(3, 10) {

@@ -59,6 +59,39 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// Writes several audit entries with few statements (same semantics as
+/// [`record`] for each change).
+pub(crate) async fn record_many(
+    conn: &mut AnyConnection,
+    actor: &Principal,
+    changes: Vec<Change<'_>>,
+) -> Result<()> {
+    let at = now();
+    for chunk in changes.chunks(100) {
+        let sql = format!(
+            "INSERT INTO audit_log (tenant_id, audit_id, at, actor, actor_role, entity, \
+             entity_id, action, before_json, after_json) VALUES {}",
+            crate::db::placeholders(chunk.len(), 10)
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for c in chunk {
+            q = q
+                .bind(c.tenant)
+                .bind(new_id())
+                .bind(at.clone())
+                .bind(&actor.user_id)
+                .bind(actor.role.as_str())
+                .bind(c.entity)
+                .bind(c.entity_id)
+                .bind(c.action)
+                .bind(c.before.as_ref().map(|v| v.to_string()))
+                .bind(c.after.as_ref().map(|v| v.to_string()));
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 impl Store {
     /// The write history of one organisation, newest first.
     pub async fn audit_for_org(

@@ -21,11 +21,11 @@ use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{Change, record};
+use crate::audit::{Change, record, record_many};
 use crate::data::{MAX_NOTE_CHARS, Source, ValueInput, check_write};
-use crate::db::{new_id, now};
+use crate::db::{new_id, now, placeholders};
 use crate::error::corrupt;
-use crate::orgs::PeriodRecord;
+use crate::orgs::{PeriodRecord, Tx};
 use crate::{Result, Store, StoreError};
 
 /// One activity to store.
@@ -242,6 +242,11 @@ fn validate(
     }
 }
 
+/// Rows per multi-row insert (12 or 16 parameters each, well below both
+/// backends' limits).
+const RESULT_CHUNK: usize = 200;
+const ACTIVITY_CHUNK: usize = 100;
+
 fn gases_text(gases: &[(std::sync::Arc<str>, Decimal)]) -> String {
     gases
         .iter()
@@ -268,113 +273,6 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         rows.iter().map(activity).collect()
-    }
-
-    /// Stores activities (new, or replacing those whose id is given), all
-    /// or nothing: every problem is reported by index and field.
-    pub async fn put_activities(
-        &self,
-        actor: &Principal,
-        org_id: &str,
-        period_id: &str,
-        inputs: &[ActivityInput],
-        source: &Source,
-    ) -> Result<Vec<String>> {
-        check_write(actor, org_id)?;
-        let rd = ReferenceData::embedded();
-        let mut engine = Engine::new(Library::embedded(), rd, "ar6")
-            .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
-        let mut tx = self.begin(actor).await?;
-        tx.check_period(org_id, period_id).await?;
-        let sites = tx.site_ids(org_id).await?;
-        validate(&mut engine, inputs, &sites).map_err(StoreError::Invalid)?;
-        let (source_kind, source_ref) = source.parts();
-        let at = now();
-        let mut ids = Vec::new();
-        for a in inputs {
-            let before = match &a.activity_id {
-                Some(id) => sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "SELECT {ACTIVITY_COLUMNS} FROM carbon_activities \
-                     WHERE org_id = $1 AND period_id = $2 AND activity_id = $3"
-                )))
-                .bind(org_id)
-                .bind(period_id)
-                .bind(id)
-                .fetch_optional(tx.conn_mut())
-                .await?
-                .map(|r| activity(&r))
-                .transpose()?,
-                None => None,
-            };
-            let id = a.activity_id.clone().unwrap_or_else(new_id);
-            let version = before.as_ref().map_or(1, |b| b.version + 1);
-            if before.is_some() {
-                sqlx::query(
-                    "DELETE FROM carbon_activities WHERE org_id = $1 AND period_id = $2 \
-                     AND activity_id = $3",
-                )
-                .bind(org_id)
-                .bind(period_id)
-                .bind(&id)
-                .execute(tx.conn_mut())
-                .await?;
-            }
-            sqlx::query(
-                "INSERT INTO carbon_activities (org_id, period_id, activity_id, site_id, \
-                 category, description, quantity, unit, factor_id, instrument, market_factor, \
-                 source, source_ref, version, entered_by, entered_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
-            )
-            .bind(org_id)
-            .bind(period_id)
-            .bind(&id)
-            .bind(&a.site_id)
-            .bind(a.category.trim())
-            .bind(
-                a.description
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|d| !d.is_empty()),
-            )
-            .bind(a.quantity.normalize().to_string())
-            .bind(a.unit.trim())
-            .bind(a.factor.trim())
-            .bind(
-                a.instrument
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty()),
-            )
-            .bind(
-                a.market_factor
-                    .as_deref()
-                    .map(str::trim)
-                    .filter(|s| !s.is_empty()),
-            )
-            .bind(source_kind)
-            .bind(source_ref)
-            .bind(version)
-            .bind(&actor.user_id)
-            .bind(&at)
-            .execute(tx.conn_mut())
-            .await?;
-            record(
-                tx.conn_mut(),
-                actor,
-                Change {
-                    tenant: org_id,
-                    entity: "carbon_activity",
-                    entity_id: &format!("{period_id}/{id}"),
-                    action: if before.is_some() { "update" } else { "create" },
-                    before: before.map(|b| serde_json::to_value(b).unwrap_or_default()),
-                    after: Some(serde_json::to_value(a).unwrap_or_default()),
-                },
-            )
-            .await?;
-            ids.push(id);
-        }
-        tx.commit().await?;
-        Ok(ids)
     }
 
     /// Removes an activity (audited). Past runs keep their results.
@@ -426,159 +324,37 @@ impl Store {
         tx.commit().await
     }
 
-    /// Calculates the period's inventory from its activities, stores the
-    /// run with every record's result, and writes the totals into the
-    /// catalogs' data points (source "calculated", linked to the run).
+    /// Stores activities (new, or replacing those whose id is given), all
+    /// or nothing: every problem is reported by index and field.
+    pub async fn put_activities(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+        period_id: &str,
+        inputs: &[ActivityInput],
+        source: &Source,
+    ) -> Result<Vec<String>> {
+        check_write(actor, org_id)?;
+        let mut tx = self.begin(actor).await?;
+        let ids = tx.put_activities(org_id, period_id, inputs, source).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// Calculates the period's inventory (see [`Tx::calculate_inventory`]).
     pub async fn calculate_inventory(
         &self,
         actor: &Principal,
         period: &PeriodRecord,
         gwp_set: &str,
     ) -> Result<RunRecord> {
-        let org_id = &period.org_id;
-        check_write(actor, org_id)?;
-        let lib = Library::embedded();
-        let mut engine = Engine::new(lib, ReferenceData::embedded(), gwp_set)
-            .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
-        let activities = self
-            .list_activities(actor, org_id, &period.period_id)
-            .await?;
-        let mut totals = Totals::default();
-        let mut results = Vec::with_capacity(activities.len());
-        let mut errors = Vec::new();
-        for (i, a) in activities.iter().enumerate() {
-            let input = ActivityInput {
-                activity_id: Some(a.activity_id.clone()),
-                site_id: a.site_id.clone(),
-                category: a.category.clone(),
-                description: None,
-                quantity: a.quantity,
-                unit: a.unit.clone(),
-                factor: a.factor.clone(),
-                instrument: a.instrument.clone(),
-                market_factor: a.market_factor.clone(),
-            };
-            let act = match as_activity(&input, &a.activity_id) {
-                Ok(act) => act,
-                Err(e) => {
-                    errors.push(FieldError::new(
-                        format!("activities[{i}].{}", e.field),
-                        e.msg,
-                    ));
-                    continue;
-                }
-            };
-            match engine.calculate(&act) {
-                Ok(r) => {
-                    totals.add(act.site, &r);
-                    results.push((a, r));
-                }
-                // A factor withdrawn since the activity was stored.
-                Err(e) => errors.push(FieldError::new(
-                    format!("activities[{i}].{}", e.field),
-                    e.msg,
-                )),
-            }
-        }
-        if !errors.is_empty() {
-            return Err(StoreError::Invalid(errors));
-        }
-        let run_id = new_id();
-        let at = now();
-        let rec = RunRecord {
-            run_id: run_id.clone(),
-            period_id: period.period_id.clone(),
-            gwp_set: gwp_set.to_string(),
-            library_version: lib.version.clone(),
-            activities: results.len() as i64,
-            scope1_t: totals.scope1(),
-            scope2_location_t: totals.scope2_location(),
-            scope2_market_t: totals.scope2_market(),
-            scope3_t: totals.scope3(),
-            computed_by: actor.user_id.clone(),
-            computed_at: at.clone(),
-        };
+        check_write(actor, &period.org_id)?;
         let mut tx = self.begin(actor).await?;
-        sqlx::query(
-            "INSERT INTO carbon_runs (org_id, run_id, period_id, gwp_set, library_version, \
-             activities, scope1_t, scope2_location_t, scope2_market_t, scope3_t, computed_by, \
-             computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-        )
-        .bind(org_id)
-        .bind(&run_id)
-        .bind(&period.period_id)
-        .bind(gwp_set)
-        .bind(&rec.library_version)
-        .bind(rec.activities)
-        .bind(rec.scope1_t.normalize().to_string())
-        .bind(rec.scope2_location_t.normalize().to_string())
-        .bind(rec.scope2_market_t.normalize().to_string())
-        .bind(rec.scope3_t.normalize().to_string())
-        .bind(&actor.user_id)
-        .bind(&at)
-        .execute(tx.conn_mut())
-        .await?;
-        for (a, r) in &results {
-            sqlx::query(
-                "INSERT INTO carbon_results (org_id, run_id, activity_id, site_id, category, \
-                 quantity, unit, factor_id, co2e_t, co2e_market_t, market_factor, gases) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
-            )
-            .bind(org_id)
-            .bind(&run_id)
-            .bind(&a.activity_id)
-            .bind(&a.site_id)
-            .bind(&a.category)
-            .bind(a.quantity.normalize().to_string())
-            .bind(&a.unit)
-            .bind(&a.factor)
-            .bind(r.co2e_t.normalize().to_string())
-            .bind(r.co2e_market_t.map(|m| m.normalize().to_string()))
-            .bind(&r.market_factor)
-            .bind(gases_text(&r.gases))
-            .execute(tx.conn_mut())
+        let run = tx
+            .calculate_inventory(&period.org_id, &period.period_id, gwp_set)
             .await?;
-        }
-        record(
-            tx.conn_mut(),
-            actor,
-            Change {
-                tenant: org_id,
-                entity: "carbon_run",
-                entity_id: &run_id,
-                action: "create",
-                before: None,
-                after: Some(serde_json::to_value(&rec).unwrap_or_default()),
-            },
-        )
-        .await?;
-        // The totals flow into the disclosure data points.
-        let values: Vec<ValueInput> = totals
-            .datapoint_values()
-            .into_iter()
-            .map(|(dp, bk, t)| ValueInput {
-                datapoint: dp.to_string(),
-                breakdown: bk,
-                answer: Answer::Value(Value::Quantity {
-                    amount: t.round_dp(6).normalize(),
-                    unit: "tCO2e".into(),
-                }),
-                comment: None,
-            })
-            .collect();
-        if !results.is_empty() {
-            tx.put_values(
-                org_id,
-                &period.period_id,
-                &values,
-                &Source::Calculated {
-                    reference: format!("carbon-run:{run_id}"),
-                },
-            )
-            .await?;
-        }
         tx.commit().await?;
-        Ok(rec)
+        Ok(run)
     }
 
     /// The runs of a period, newest first.
@@ -635,6 +411,283 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+impl Tx<'_> {
+    /// Stores activities (new, or replacing those whose id is given), all
+    /// or nothing: every problem is reported by index and field.
+    pub async fn put_activities(
+        &mut self,
+        org_id: &str,
+        period_id: &str,
+        inputs: &[ActivityInput],
+        source: &Source,
+    ) -> Result<Vec<String>> {
+        let actor = self.actor();
+        check_write(actor, org_id)?;
+        let rd = ReferenceData::embedded();
+        let mut engine = Engine::new(Library::embedded(), rd, "ar6")
+            .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
+        self.check_period(org_id, period_id).await?;
+        let sites = self.site_ids(org_id).await?;
+        validate(&mut engine, inputs, &sites).map_err(StoreError::Invalid)?;
+        let (source_kind, source_ref) = source.parts();
+        let at = now();
+        let mut ids = Vec::new();
+        // (activity, id, version, before)
+        let mut rows: Vec<(&ActivityInput, String, i64, Option<ActivityRecord>)> = Vec::new();
+        for a in inputs {
+            let before = match &a.activity_id {
+                Some(id) => sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "SELECT {ACTIVITY_COLUMNS} FROM carbon_activities \
+                     WHERE org_id = $1 AND period_id = $2 AND activity_id = $3"
+                )))
+                .bind(org_id)
+                .bind(period_id)
+                .bind(id)
+                .fetch_optional(self.conn_mut())
+                .await?
+                .map(|r| activity(&r))
+                .transpose()?,
+                None => None,
+            };
+            let id = a.activity_id.clone().unwrap_or_else(new_id);
+            if before.is_some() {
+                sqlx::query(
+                    "DELETE FROM carbon_activities WHERE org_id = $1 AND period_id = $2 \
+                     AND activity_id = $3",
+                )
+                .bind(org_id)
+                .bind(period_id)
+                .bind(&id)
+                .execute(self.conn_mut())
+                .await?;
+            }
+            let version = before.as_ref().map_or(1, |b| b.version + 1);
+            ids.push(id.clone());
+            rows.push((a, id, version, before));
+        }
+        let trimmed = |s: &Option<String>| {
+            s.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+        };
+        for chunk in rows.chunks(ACTIVITY_CHUNK) {
+            let sql = format!(
+                "INSERT INTO carbon_activities (org_id, period_id, activity_id, site_id, \
+                 category, description, quantity, unit, factor_id, instrument, market_factor, \
+                 source, source_ref, version, entered_by, entered_at) VALUES {}",
+                placeholders(chunk.len(), 16)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (a, id, version, _) in chunk {
+                q = q
+                    .bind(org_id)
+                    .bind(period_id)
+                    .bind(id.clone())
+                    .bind(a.site_id.clone())
+                    .bind(a.category.trim().to_string())
+                    .bind(trimmed(&a.description))
+                    .bind(a.quantity.normalize().to_string())
+                    .bind(a.unit.trim().to_string())
+                    .bind(a.factor.trim().to_string())
+                    .bind(trimmed(&a.instrument))
+                    .bind(trimmed(&a.market_factor))
+                    .bind(source_kind)
+                    .bind(source_ref)
+                    .bind(*version)
+                    .bind(&actor.user_id)
+                    .bind(&at);
+            }
+            q.execute(self.conn_mut()).await?;
+        }
+        let entity_ids: Vec<String> = rows
+            .iter()
+            .map(|r| format!("{period_id}/{}", r.1))
+            .collect();
+        let changes = rows
+            .iter()
+            .zip(&entity_ids)
+            .map(|((a, _, _, before), eid)| Change {
+                tenant: org_id,
+                entity: "carbon_activity",
+                entity_id: eid,
+                action: if before.is_some() { "update" } else { "create" },
+                before: before
+                    .as_ref()
+                    .map(|b| serde_json::to_value(b).unwrap_or_default()),
+                after: Some(serde_json::to_value(a).unwrap_or_default()),
+            })
+            .collect();
+        record_many(self.conn_mut(), actor, changes).await?;
+        Ok(ids)
+    }
+
+    /// Calculates the period's inventory from its activities, stores the
+    /// run with every record's result, and writes the totals into the
+    /// catalogs' data points (source "calculated", linked to the run).
+    pub async fn calculate_inventory(
+        &mut self,
+        org_id: &str,
+        period_id: &str,
+        gwp_set: &str,
+    ) -> Result<RunRecord> {
+        let actor = self.actor();
+        check_write(actor, org_id)?;
+        self.check_period(org_id, period_id).await?;
+        let lib = Library::embedded();
+        let mut engine = Engine::new(lib, ReferenceData::embedded(), gwp_set)
+            .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {ACTIVITY_COLUMNS} FROM carbon_activities \
+             WHERE org_id = $1 AND period_id = $2 ORDER BY category, activity_id"
+        )))
+        .bind(org_id)
+        .bind(period_id)
+        .fetch_all(self.conn_mut())
+        .await?;
+        let activities: Vec<ActivityRecord> = rows.iter().map(activity).collect::<Result<_>>()?;
+        let mut totals = Totals::default();
+        let mut results = Vec::with_capacity(activities.len());
+        let mut errors = Vec::new();
+        for (i, a) in activities.iter().enumerate() {
+            let input = ActivityInput {
+                activity_id: Some(a.activity_id.clone()),
+                site_id: a.site_id.clone(),
+                category: a.category.clone(),
+                description: None,
+                quantity: a.quantity,
+                unit: a.unit.clone(),
+                factor: a.factor.clone(),
+                instrument: a.instrument.clone(),
+                market_factor: a.market_factor.clone(),
+            };
+            let act = match as_activity(&input, &a.activity_id) {
+                Ok(act) => act,
+                Err(e) => {
+                    errors.push(FieldError::new(
+                        format!("activities[{i}].{}", e.field),
+                        e.msg,
+                    ));
+                    continue;
+                }
+            };
+            match engine.calculate(&act) {
+                Ok(r) => {
+                    totals.add(act.site, &r);
+                    results.push((a, r));
+                }
+                // A factor withdrawn since the activity was stored.
+                Err(e) => errors.push(FieldError::new(
+                    format!("activities[{i}].{}", e.field),
+                    e.msg,
+                )),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let run_id = new_id();
+        let at = now();
+        let rec = RunRecord {
+            run_id: run_id.clone(),
+            period_id: period_id.to_string(),
+            gwp_set: gwp_set.to_string(),
+            library_version: lib.version.clone(),
+            activities: results.len() as i64,
+            scope1_t: totals.scope1(),
+            scope2_location_t: totals.scope2_location(),
+            scope2_market_t: totals.scope2_market(),
+            scope3_t: totals.scope3(),
+            computed_by: actor.user_id.clone(),
+            computed_at: at.clone(),
+        };
+        sqlx::query(
+            "INSERT INTO carbon_runs (org_id, run_id, period_id, gwp_set, library_version, \
+             activities, scope1_t, scope2_location_t, scope2_market_t, scope3_t, computed_by, \
+             computed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(org_id)
+        .bind(&run_id)
+        .bind(period_id)
+        .bind(gwp_set)
+        .bind(&rec.library_version)
+        .bind(rec.activities)
+        .bind(rec.scope1_t.normalize().to_string())
+        .bind(rec.scope2_location_t.normalize().to_string())
+        .bind(rec.scope2_market_t.normalize().to_string())
+        .bind(rec.scope3_t.normalize().to_string())
+        .bind(&actor.user_id)
+        .bind(&at)
+        .execute(self.conn_mut())
+        .await?;
+        // Many rows per statement: one round trip per chunk.
+        for chunk in results.chunks(RESULT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO carbon_results (org_id, run_id, activity_id, site_id, category, \
+                 quantity, unit, factor_id, co2e_t, co2e_market_t, market_factor, gases) \
+                 VALUES {}",
+                placeholders(chunk.len(), 12)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (a, r) in chunk {
+                q = q
+                    .bind(org_id)
+                    .bind(&run_id)
+                    .bind(&a.activity_id)
+                    .bind(&a.site_id)
+                    .bind(&a.category)
+                    .bind(a.quantity.normalize().to_string())
+                    .bind(&a.unit)
+                    .bind(&a.factor)
+                    .bind(r.co2e_t.normalize().to_string())
+                    .bind(r.co2e_market_t.map(|m| m.normalize().to_string()))
+                    .bind(r.market_factor.clone())
+                    .bind(gases_text(&r.gases));
+            }
+            q.execute(self.conn_mut()).await?;
+        }
+        record(
+            self.conn_mut(),
+            actor,
+            Change {
+                tenant: org_id,
+                entity: "carbon_run",
+                entity_id: &run_id,
+                action: "create",
+                before: None,
+                after: Some(serde_json::to_value(&rec).unwrap_or_default()),
+            },
+        )
+        .await?;
+        // The totals flow into the disclosure data points.
+        let values: Vec<ValueInput> = totals
+            .datapoint_values()
+            .into_iter()
+            .map(|(dp, bk, t)| ValueInput {
+                datapoint: dp.to_string(),
+                breakdown: bk,
+                answer: Answer::Value(Value::Quantity {
+                    amount: t.round_dp(6).normalize(),
+                    unit: "tCO2e".into(),
+                }),
+                comment: None,
+            })
+            .collect();
+        // Written even for an empty inventory, so no earlier run's
+        // figures stay behind.
+        self.put_values(
+            org_id,
+            period_id,
+            &values,
+            &Source::Calculated {
+                reference: format!("carbon-run:{run_id}"),
+            },
+        )
+        .await?;
+        Ok(rec)
     }
 }
 

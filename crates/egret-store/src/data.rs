@@ -23,11 +23,14 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
-use crate::audit::{Change, record};
-use crate::db::{new_id, now};
+use crate::audit::{Change, record, record_many};
+use crate::db::{new_id, now, placeholders};
 use crate::error::corrupt;
 use crate::orgs::{PeriodRecord, Tx};
 use crate::{Result, Store, StoreError};
+
+/// Rows per multi-row insert of values (15 parameters each).
+const VALUE_CHUNK: usize = 100;
 
 /// Largest evidence file accepted.
 pub const MAX_EVIDENCE_BYTES: usize = 10 * 1024 * 1024;
@@ -389,16 +392,24 @@ impl Tx<'_> {
         let (source_kind, source_ref) = source.parts();
         let mut report = PutReport::default();
         let at = now();
+        // New rows go in with multi-row inserts; every change is audited.
+        let mut created = Vec::new();
+        let mut audits: Vec<(
+            String,
+            &'static str,
+            Option<serde_json::Value>,
+            serde_json::Value,
+        )> = Vec::new();
         for inp in inputs {
             let key = (inp.datapoint.clone(), inp.breakdown.clone());
             let comment = inp.comment.clone().filter(|c| !c.trim().is_empty());
-            let (kind, text, unit, reason) = encode_answer(&inp.answer);
+            let id = format!("{period_id}/{}/{}", inp.datapoint, inp.breakdown);
             match stored.get(&key) {
                 Some((a, c, _)) if *a == inp.answer && *c == comment => {
                     report.unchanged += 1;
-                    continue;
                 }
                 Some((a, c, version)) => {
+                    let (kind, text, unit, reason) = encode_answer(&inp.answer);
                     sqlx::query(
                         "UPDATE data_values SET answer = $1, value_text = $2, unit = $3, \
                          reason = $4, comment = $5, source = $6, source_ref = $7, \
@@ -423,18 +434,32 @@ impl Tx<'_> {
                     .bind(&inp.breakdown)
                     .execute(self.conn_mut())
                     .await?;
-                    let before = audit_json(a, c);
-                    self.audit_value(org_id, period_id, inp, "update", Some(before), &comment)
-                        .await?;
+                    audits.push((
+                        id,
+                        "update",
+                        Some(audit_json(a, c)),
+                        audit_json(&inp.answer, &comment),
+                    ));
                     report.changed += 1;
                 }
                 None => {
-                    sqlx::query(
-                        "INSERT INTO data_values (org_id, period_id, datapoint_id, breakdown, \
-                         answer, value_text, unit, reason, comment, source, source_ref, status, \
-                         version, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, \
-                         $8, $9, $10, $11, 'draft', 1, $12, $13)",
-                    )
+                    audits.push((id, "create", None, audit_json(&inp.answer, &comment)));
+                    created.push((inp, comment));
+                    report.created += 1;
+                }
+            }
+        }
+        for chunk in created.chunks(VALUE_CHUNK) {
+            let sql = format!(
+                "INSERT INTO data_values (org_id, period_id, datapoint_id, breakdown, answer, \
+                 value_text, unit, reason, comment, source, source_ref, status, version, \
+                 entered_by, entered_at) VALUES {}",
+                placeholders(chunk.len(), 15)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (inp, comment) in chunk {
+                let (kind, text, unit, reason) = encode_answer(&inp.answer);
+                q = q
                     .bind(org_id)
                     .bind(period_id)
                     .bind(&inp.datapoint)
@@ -443,46 +468,29 @@ impl Tx<'_> {
                     .bind(text)
                     .bind(unit)
                     .bind(reason)
-                    .bind(&comment)
+                    .bind(comment.clone())
                     .bind(source_kind)
                     .bind(source_ref)
+                    .bind("draft")
+                    .bind(1i64)
                     .bind(&actor.user_id)
-                    .bind(&at)
-                    .execute(self.conn_mut())
-                    .await?;
-                    self.audit_value(org_id, period_id, inp, "create", None, &comment)
-                        .await?;
-                    report.created += 1;
-                }
+                    .bind(&at);
             }
+            q.execute(self.conn_mut()).await?;
         }
-        Ok(report)
-    }
-
-    async fn audit_value(
-        &mut self,
-        org_id: &str,
-        period_id: &str,
-        inp: &ValueInput,
-        action: &'static str,
-        before: Option<serde_json::Value>,
-        comment: &Option<String>,
-    ) -> Result<()> {
-        let actor = self.actor();
-        let id = format!("{period_id}/{}/{}", inp.datapoint, inp.breakdown);
-        record(
-            self.conn_mut(),
-            actor,
-            Change {
+        let changes = audits
+            .iter()
+            .map(|(id, action, before, after)| Change {
                 tenant: org_id,
                 entity: "data_value",
-                entity_id: &id,
+                entity_id: id,
                 action,
-                before,
-                after: Some(audit_json(&inp.answer, comment)),
-            },
-        )
-        .await
+                before: before.clone(),
+                after: Some(after.clone()),
+            })
+            .collect();
+        record_many(self.conn_mut(), actor, changes).await?;
+        Ok(report)
     }
 }
 

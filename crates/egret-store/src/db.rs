@@ -80,7 +80,7 @@ impl Store {
                     if backend == Backend::Sqlite {
                         conn.execute(
                             "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-                             PRAGMA synchronous = NORMAL;",
+                             PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536;",
                         )
                         .await?;
                     }
@@ -201,6 +201,17 @@ fn migrator() -> Migrator {
 }
 
 /// Current time as RFC 3339 UTC with milliseconds (sorts as text).
+/// `($1, …, $cols), ($cols+1, …)` for a multi-row insert of `rows` rows.
+pub(crate) fn placeholders(rows: usize, cols: usize) -> String {
+    (0..rows)
+        .map(|r| {
+            let cells: Vec<String> = (1..=cols).map(|c| format!("${}", r * cols + c)).collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }

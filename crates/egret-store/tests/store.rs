@@ -978,3 +978,176 @@ on_all_backends!(
         assert!(store.fx_rates(&viewer, &org, &period).await.is_err());
     }
 );
+
+// ------------------------------------------------------------ carbon
+
+use egret_store::ActivityInput;
+
+fn activity(category: &str, quantity: &str, unit: &str, factor: &str) -> ActivityInput {
+    ActivityInput {
+        activity_id: None,
+        site_id: None,
+        category: category.into(),
+        description: None,
+        quantity: quantity.parse().unwrap(),
+        unit: unit.into(),
+        factor: factor.into(),
+        instrument: None,
+        market_factor: None,
+    }
+}
+
+on_all_backends!(
+    inventories_are_calculated_kept_and_flow_into_the_data_points,
+    |store| {
+        let (org, period) = org_with_period(store, 70).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        // Bad activities are refused field by field; nothing is written.
+        let bad = vec![
+            activity("scope1.mobile", "-5", "t", "cn.fuel.diesel"),
+            activity("scope9.x", "1", "t", "cn.fuel.diesel"),
+            activity("scope1.mobile", "1", "kWh", "cn.fuel.diesel"),
+            activity("scope1.mobile", "1", "t", "no.such.factor"),
+        ];
+        match store
+            .put_activities(&ent, &org, &period, &bad, &Source::Manual)
+            .await
+            .unwrap_err()
+        {
+            StoreError::Invalid(errs) => {
+                let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(
+                    fields,
+                    [
+                        "activities[0].quantity",
+                        "activities[1].category",
+                        "activities[2].unit",
+                        "activities[3].factor"
+                    ]
+                );
+            }
+            e => panic!("{e}"),
+        }
+        assert!(
+            store
+                .list_activities(&ent, &org, &period)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+
+        // factors.md §6 Test 1 (Xiamen manufacturer).
+        let good = vec![
+            activity("scope1.stationary", "1000", "t", "cn.fuel.bituminous-coal"),
+            activity("scope1.stationary", "100", "10^4Nm3", "cn.fuel.natural-gas"),
+            activity("scope1.mobile", "50", "t", "cn.fuel.diesel"),
+            activity("scope2.heat", "5000", "GJ", "cn.heat.default"),
+            activity("scope2.electricity", "10000", "MWh", "cn.grid.fujian.2022"),
+        ];
+        let ids = store
+            .put_activities(&ent, &org, &period, &good, &Source::Manual)
+            .await
+            .unwrap();
+        assert_eq!(ids.len(), 5);
+        let p = store.period_for_year(&ent, &org, 2025).await.unwrap();
+        let run = store.calculate_inventory(&ent, &p, "ar6").await.unwrap();
+        assert_eq!(run.scope1_t.round_dp(4), "4058.7339".parse().unwrap());
+        assert_eq!(run.scope2_location_t, "4642".parse().unwrap());
+        assert_eq!(
+            run.scope2_market_t,
+            "6406".parse().unwrap(),
+            "residual 2022"
+        );
+        let results = store.carbon_results(&ent, &org, &run.run_id).await.unwrap();
+        assert_eq!(results.len(), 5);
+        let e = results
+            .iter()
+            .find(|r| r.category == "scope2.electricity")
+            .unwrap();
+        assert_eq!(
+            (e.factor.as_str(), e.market_factor.as_deref()),
+            ("cn.grid.fujian.2022", Some("cn.grid.residual.2022"))
+        );
+        // The totals are the data points' values, calculated and traceable.
+        let values = store.list_values(&ent, &org, &period).await.unwrap();
+        let v = values
+            .iter()
+            .find(|v| v.datapoint == "ghg.scope12" && v.breakdown.is_empty())
+            .unwrap();
+        assert_eq!(v.source, "calculated");
+        assert_eq!(
+            v.source_ref.as_deref(),
+            Some(format!("carbon-run:{}", run.run_id).as_str())
+        );
+        assert_eq!(
+            v.answer,
+            Answer::Value(Value::Quantity {
+                amount: "8700.733861".parse().unwrap(),
+                unit: "tCO2e".into()
+            })
+        );
+        // A correction is a new run; the first one stays.
+        store
+            .put_activities(
+                &ent,
+                &org,
+                &period,
+                &[ActivityInput {
+                    activity_id: Some(ids[4].clone()),
+                    instrument: Some("gec".into()),
+                    ..good[4].clone()
+                }],
+                &Source::Manual,
+            )
+            .await
+            .unwrap();
+        let run2 = store.calculate_inventory(&ent, &p, "ar6").await.unwrap();
+        assert_eq!(run2.scope2_market_t, "550".parse().unwrap());
+        let runs = store.carbon_runs(&ent, &org, &period).await.unwrap();
+        assert_eq!(runs.len(), 2);
+        assert_eq!(
+            store.carbon_results(&ent, &org, &run.run_id).await.unwrap(),
+            results,
+            "the first run is unchanged"
+        );
+        let audit = store.audit_for_org(&admin(), &org, 100).await.unwrap();
+        assert!(audit.iter().any(|e| e.entity == "carbon_run"));
+        assert!(
+            audit
+                .iter()
+                .any(|e| e.entity == "carbon_activity" && e.action == "update")
+        );
+        // Other organisations see nothing and change nothing.
+        let (other, _) = org_with_period(store, 71).await;
+        let stranger = user(Role::Enterprise, &[&other]);
+        assert!(
+            store
+                .list_activities(&stranger, &org, &period)
+                .await
+                .is_err()
+        );
+        assert!(store.carbon_runs(&stranger, &org, &period).await.is_err());
+        assert!(matches!(
+            store.calculate_inventory(&stranger, &p, "ar6").await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(
+            store
+                .delete_activity(&stranger, &org, &period, &ids[0])
+                .await
+                .is_err()
+        );
+        store
+            .delete_activity(&ent, &org, &period, &ids[0])
+            .await
+            .unwrap();
+        assert_eq!(
+            store
+                .list_activities(&ent, &org, &period)
+                .await
+                .unwrap()
+                .len(),
+            4
+        );
+    }
+);
