@@ -291,3 +291,139 @@ fn enterprise_user_enters_esg_data_and_sees_completeness() {
         c.close().await.unwrap();
     });
 }
+
+#[test]
+fn enterprise_user_records_activity_calculates_inventory_and_traces_a_tonne_to_its_source() {
+    let Some(d) = driver() else { return };
+    let server = demo_server(150);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d).await;
+        let base = &server.base;
+        log_in(&c, base, "listed@demo.egret.city").await;
+        c.find(Locator::Css("a.org-link"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("org-carbon"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("carbon-title"))
+            .await
+            .unwrap();
+        let url = c.current_url().await.unwrap();
+        c.goto(&format!("{url}?year=2025")).await.unwrap();
+        // The demo company already has a calculated inventory.
+        c.wait()
+            .for_element(Locator::Id("total-scope1"))
+            .await
+            .unwrap();
+
+        // Record 1,000 MWh of grid electricity at the 2022 Fujian factor.
+        let pick = |select: &'static str, value: &'static str| {
+            let c = c.clone();
+            async move {
+                c.find(Locator::Css(&format!("#{select} option[value='{value}']")))
+                    .await
+                    .unwrap()
+                    .click()
+                    .await
+                    .unwrap();
+            }
+        };
+        pick("activity-category", "scope2.electricity").await;
+        pick("activity-factor", "cn.grid.fujian.2022").await;
+        for (id, text) in [
+            ("activity-description", "新厂房用电 / new hall"),
+            ("activity-quantity", "1000"),
+            ("activity-unit", "MWh"),
+        ] {
+            c.find(Locator::Id(id))
+                .await
+                .unwrap()
+                .send_keys(text)
+                .await
+                .unwrap();
+        }
+        c.find(Locator::Id("activity-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::XPath(
+                "//table[@id='activities']//td[contains(., '新厂房用电')]",
+            ))
+            .await
+            .unwrap();
+
+        // Calculate: a new run; its record for this activity is 409.2 t.
+        let before = text_of(&c, Locator::Id("run-info")).await;
+        c.find(Locator::Id("calculate"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::XPath(
+                "//table[@id='results']//td[normalize-space(.)='409.2']",
+            ))
+            .await
+            .unwrap();
+        assert_ne!(
+            text_of(&c, Locator::Id("run-info")).await,
+            before,
+            "a new run"
+        );
+
+        // From the tonne to the factor and its source document.
+        c.find(Locator::XPath(
+            "//table[@id='results']//tr[td[normalize-space(.)='409.2']]//a[@class='factor-link']",
+        ))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+        c.wait()
+            .for_element(Locator::Id("factor-facts"))
+            .await
+            .unwrap();
+        let source = text_of(&c, Locator::Id("factor-source")).await;
+        assert!(
+            source.contains("MEE") && source.contains("2022"),
+            "{source}"
+        );
+        assert!(
+            text_of(&c, Locator::Id("factor-gases"))
+                .await
+                .contains("0.4092"),
+            "the factor's value is shown"
+        );
+
+        // The inventory's totals are the disclosure's values, marked calculated.
+        c.goto(&format!(
+            "{}?year=2025&catalog=cn-exchange-sr@2024",
+            url.as_str().replace("/carbon", "/data")
+        ))
+        .await
+        .unwrap();
+        let row = c
+            .wait()
+            .for_element(Locator::Css("#dp-ghg-scope2-location"))
+            .await
+            .unwrap();
+        let text = row.text().await.unwrap();
+        assert!(text.contains("calculated"), "{text}");
+        c.close().await.unwrap();
+    });
+}
