@@ -28,6 +28,7 @@
 //! file. File-level problems (encoding, unreadable workbook, header) are
 //! reported on row 1.
 
+pub mod activities;
 pub mod datasheet;
 
 use std::collections::HashMap;
@@ -136,8 +137,25 @@ impl ImportOutcome {
 
 /// Reads a UTF-8 CSV file (a byte-order mark is allowed).
 pub fn read_orgs_csv(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
+    match csv_table(bytes) {
+        Ok(rows) => process(rows, 0, rd),
+        Err(e) => ImportOutcome {
+            rows: Vec::new(),
+            errors: vec![e],
+        },
+    }
+}
+
+/// The rows of a CSV file as cells, with their 1-based line numbers
+/// (blank lines skipped); a file-level problem is one error.
+pub(crate) fn csv_table(bytes: &[u8]) -> Result<Vec<Row>, RowError> {
+    let file_error = |msg: Msg| RowError {
+        row: 1,
+        column: None,
+        msg,
+    };
     if bytes.starts_with(b"PK\x03\x04") {
-        return ImportOutcome::file_error(None, Msg::new("import-csv-is-xlsx"));
+        return Err(file_error(Msg::new("import-csv-is-xlsx")));
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Err(e) = std::str::from_utf8(bytes) {
@@ -146,7 +164,7 @@ pub fn read_orgs_csv(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
             .filter(|b| **b == b'\n')
             .count()
             + 1;
-        return ImportOutcome::file_error(None, Msg::new("import-not-utf8").arg("line", line));
+        return Err(file_error(Msg::new("import-not-utf8").arg("line", line)));
     }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -173,22 +191,36 @@ pub fn read_orgs_csv(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
             }
             Err(e) => {
                 let line = e.position().map_or(1, |p| p.line() as usize);
-                return ImportOutcome {
-                    rows: Vec::new(),
-                    errors: vec![RowError {
-                        row: line,
-                        column: None,
-                        msg: Msg::new("import-csv-syntax").arg("detail", e),
-                    }],
-                };
+                return Err(RowError {
+                    row: line,
+                    column: None,
+                    msg: Msg::new("import-csv-syntax").arg("detail", e),
+                });
             }
         }
     }
-    process(rows, 0, rd)
+    Ok(rows)
 }
 
 /// Reads the first worksheet of an XLSX workbook.
 pub fn read_orgs_xlsx(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
+    match xlsx_table(bytes) {
+        Ok((rows, first_col)) => process(rows, first_col, rd),
+        Err(e) => ImportOutcome {
+            rows: Vec::new(),
+            errors: vec![e],
+        },
+    }
+}
+
+/// The rows of the first worksheet as cells, with their 1-based row
+/// numbers, and the index of the first used column.
+pub(crate) fn xlsx_table(bytes: &[u8]) -> Result<(Vec<Row>, usize), RowError> {
+    let file_error = |msg: Msg| RowError {
+        row: 1,
+        column: None,
+        msg,
+    };
     // A malformed workbook must not take the server down with it.
     let opened = std::panic::catch_unwind(|| {
         let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(|e| e.to_string())?;
@@ -199,20 +231,16 @@ pub fn read_orgs_xlsx(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
     });
     let range = match opened {
         Ok(Ok(Some(range))) => range,
-        Ok(Ok(None)) => {
-            return ImportOutcome::file_error(None, Msg::new("import-xlsx-no-sheet"));
-        }
+        Ok(Ok(None)) => return Err(file_error(Msg::new("import-xlsx-no-sheet"))),
         Ok(Err(detail)) => {
-            return ImportOutcome::file_error(
-                None,
+            return Err(file_error(
                 Msg::new("import-xlsx-unreadable").arg("detail", detail),
-            );
+            ));
         }
         Err(_) => {
-            return ImportOutcome::file_error(
-                None,
+            return Err(file_error(
                 Msg::new("import-xlsx-unreadable").arg("detail", "malformed workbook"),
-            );
+            ));
         }
     };
     let (first_row, first_col) = range.start().unwrap_or((0, 0));
@@ -224,12 +252,15 @@ pub fn read_orgs_xlsx(bytes: &[u8], rd: &ReferenceData) -> ImportOutcome {
             (row, cells.iter().map(Cell::from_xlsx).collect())
         })
         .collect();
-    process(rows, first_col as usize, rd)
+    Ok((rows, first_col as usize))
 }
+
+/// A file row: its 1-based number and its cells.
+pub(crate) type Row = (usize, Vec<Cell>);
 
 /// A cell value before interpretation.
 #[derive(Debug, Clone, PartialEq)]
-enum Cell {
+pub(crate) enum Cell {
     Text(String),
     Number(f64),
     Int(i64),
@@ -252,7 +283,7 @@ impl Cell {
         }
     }
 
-    fn is_blank(&self) -> bool {
+    pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
             Cell::Text(s) => s.trim().is_empty(),
@@ -268,7 +299,7 @@ const EXACT_DIGITS_LIMIT: f64 = 1e15;
 /// Turns a cell into text. Numbers typed into text columns (a district
 /// code, an industry code, a year) become their integer form; a long code
 /// that Excel stored as a number has lost digits and is rejected.
-fn cell_text(cell: &Cell, column: &str) -> Result<String, Msg> {
+pub(crate) fn cell_text(cell: &Cell, column: &str) -> Result<String, Msg> {
     match cell {
         Cell::Empty => Ok(String::new()),
         Cell::Text(s) => Ok(s.trim().to_string()),

@@ -2,6 +2,8 @@
 //! drill-down from totals to records to factors to their sources, and the
 //! public factor library.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -74,7 +76,11 @@ struct CarbonPage {
     year: i32,
     years: Vec<i32>,
     run: Option<RunView>,
+    /// (label, value, unit) indicators: intensity, year-over-year change.
+    indicators: Vec<(String, String, String)>,
     by_category: Vec<(String, String)>,
+    by_gas: Vec<(String, String)>,
+    by_site: Vec<(String, String)>,
     results: Vec<ResultView>,
     activities: Vec<ActivityView>,
     categories: Vec<(String, String)>,
@@ -166,7 +172,20 @@ pub async fn carbon_page(
         .store
         .carbon_runs(&auth.principal, &id, &period.period_id)
         .await?;
-    let (run, by_category, results) = match runs.first() {
+    let site_list = st.store.list_sites(&auth.principal, &id).await?;
+    let site_name = |sid: &Option<String>| match sid {
+        Some(sid) => site_list
+            .iter()
+            .find(|s| &s.site_id == sid)
+            .map(|s| match (lang, &s.name_en) {
+                (Lang::En, Some(en)) => en.clone(),
+                _ => s.name_zh.clone(),
+            })
+            .unwrap_or_else(|| sid.clone()),
+        None => ctx.t("inv-org-level"),
+    };
+    let mut indicators = Vec::new();
+    let (run, by_category, by_gas, by_site, results) = match runs.first() {
         Some(r) => {
             let res = st
                 .store
@@ -176,25 +195,99 @@ pub async fn carbon_page(
                 .into_iter()
                 .map(|(c, v)| (category_name(&c, lang), num(v)))
                 .collect();
+            let mut gases: BTreeMap<String, Decimal> = BTreeMap::new();
+            let mut sites: BTreeMap<String, Decimal> = BTreeMap::new();
+            for x in &res {
+                for part in x.gases.split(';').filter(|p| !p.is_empty()) {
+                    if let Some((g, t)) = part.split_once('=')
+                        && let Ok(t) = t.parse::<Decimal>()
+                    {
+                        *gases.entry(g.to_string()).or_default() += t;
+                    }
+                }
+                *sites.entry(site_name(&x.site_id)).or_default() += x.co2e_t;
+            }
+            let total12 = r.scope1_t + r.scope2_location_t;
+            // Intensity per 10,000 yuan of the period's reported revenue.
+            let values = st
+                .store
+                .list_values(&auth.principal, &id, &period.period_id)
+                .await?;
+            let rates = st
+                .store
+                .period_rates(&auth.principal, ReferenceData::embedded(), &period)
+                .await?;
+            let revenue = values
+                .iter()
+                .find(|v| v.datapoint == "finance.revenue" && v.breakdown.is_empty())
+                .and_then(|v| match &v.answer {
+                    egret_domain::value::Answer::Value(val) => match rates.to_cny(val) {
+                        Some(Ok((cny, _))) => Some(cny),
+                        Some(Err(_)) => None,
+                        None => val.in_unit(ReferenceData::embedded(), "CNY"),
+                    },
+                    _ => None,
+                });
+            if let Some(i) = revenue.and_then(|rev| {
+                egret_carbon::calc::intensity_per_revenue(
+                    ReferenceData::embedded(),
+                    total12,
+                    rev,
+                    "CNY",
+                )
+            }) {
+                indicators.push((
+                    ctx.t("inv-intensity-revenue"),
+                    i.round_dp(4).normalize().to_string(),
+                    "tCO2e/万元".to_string(),
+                ));
+            }
+            // Year-over-year change against the prior year's latest run.
+            if let Some(prior) = periods
+                .iter()
+                .find(|p| p.fiscal_year == period.fiscal_year - 1)
+            {
+                let prior_runs = st
+                    .store
+                    .carbon_runs(&auth.principal, &id, &prior.period_id)
+                    .await?;
+                if let Some(pr) = prior_runs.first() {
+                    for (label, now, before) in [
+                        (
+                            "inv-yoy-scope12",
+                            total12,
+                            pr.scope1_t + pr.scope2_location_t,
+                        ),
+                        (
+                            "inv-yoy-scope2-market",
+                            r.scope2_market_t,
+                            pr.scope2_market_t,
+                        ),
+                    ] {
+                        if let Some(pct) = egret_carbon::calc::yoy_change_pct(now, before) {
+                            indicators.push((ctx.t(label), pct.to_string(), "%".into()));
+                        }
+                    }
+                }
+            }
             (
                 Some(run_view(r)),
                 cats,
+                gases.into_iter().map(|(g, t)| (g, num(t))).collect(),
+                sites.into_iter().map(|(s, t)| (s, num(t))).collect(),
                 res.iter().map(|x| result_view(x, lang)).collect(),
             )
         }
-        None => (None, Vec::new(), Vec::new()),
+        None => (None, Vec::new(), Vec::new(), Vec::new(), Vec::new()),
     };
-    let sites = st
-        .store
-        .list_sites(&auth.principal, &id)
-        .await?
-        .into_iter()
+    let sites = site_list
+        .iter()
         .map(|s| {
             let n = match (lang, &s.name_en) {
                 (Lang::En, Some(en)) => en.clone(),
                 _ => s.name_zh.clone(),
             };
-            (s.site_id, n)
+            (s.site_id.clone(), n)
         })
         .collect();
     let rd = ReferenceData::embedded();
@@ -206,7 +299,10 @@ pub async fn carbon_page(
         year: period.fiscal_year,
         years: periods.iter().map(|p| p.fiscal_year).collect(),
         run,
+        indicators,
         by_category,
+        by_gas,
+        by_site,
         results,
         activities: activities.iter().map(|a| activity_view(a, &ctx)).collect(),
         categories: Category::all()
@@ -291,6 +387,84 @@ pub async fn activity_save(
         )
         .await?;
     Ok(Redirect::to(&carbon_href(&id, year)).into_response())
+}
+
+/// Uploads activity data from a CSV or XLSX file (the batch columns). All
+/// rows are stored or none; every problem names its row and column.
+pub async fn activity_import(
+    State(st): State<AppState>,
+    UserCtx(_, auth): UserCtx,
+    Path((id, year)): Path<(String, i32)>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (fields, file) = crate::data_pages::multipart_fields(mp).await?;
+    crate::auth::check_token(fields.get("csrf").map(String::as_str), &auth)?;
+    let (fname, _, bytes) =
+        file.ok_or_else(|| AppError::bad_request(egret_i18n::Msg::new("upload-no-file")))?;
+    let p = period_id(&st, &auth, &id, year).await?;
+    let at = |row: usize, column: &str| format!("{fname}: row {row}, {column}");
+    let rows = egret_import::activities::read_activities(&bytes).map_err(|errs| {
+        AppError::invalid(
+            errs.into_iter()
+                .map(|e| {
+                    egret_domain::org::FieldError::new(
+                        at(e.row, e.column.as_deref().unwrap_or("—")),
+                        e.msg,
+                    )
+                })
+                .collect(),
+        )
+    })?;
+    // Sites by id or name.
+    let sites = st.store.list_sites(&auth.principal, &id).await?;
+    let site = |s: &Option<String>| {
+        s.as_ref().map(|s| {
+            sites
+                .iter()
+                .find(|x| &x.site_id == s || &x.name_zh == s || x.name_en.as_ref() == Some(s))
+                .map_or_else(|| s.clone(), |x| x.site_id.clone())
+        })
+    };
+    let inputs: Vec<ActivityInput> = rows
+        .iter()
+        .map(|r| ActivityInput {
+            activity_id: r.id.clone(),
+            site_id: site(&r.site),
+            category: r.category.clone(),
+            description: r.description.clone(),
+            quantity: r.quantity,
+            unit: r.unit.clone(),
+            factor: r.factor.clone(),
+            instrument: r.instrument.clone(),
+            market_factor: r.market_factor.clone(),
+        })
+        .collect();
+    let source = Source::Import {
+        file: fname.clone(),
+    };
+    match st
+        .store
+        .put_activities(&auth.principal, &id, &p.period_id, &inputs, &source)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&carbon_href(&id, year)).into_response()),
+        // The store names `activities[i].field`: point at the file's row.
+        Err(egret_store::StoreError::Invalid(errs)) => Err(AppError::invalid(
+            errs.into_iter()
+                .map(|e| {
+                    let (i, field) = e
+                        .field
+                        .strip_prefix("activities[")
+                        .and_then(|r| r.split_once("]."))
+                        .and_then(|(i, f)| Some((i.parse::<usize>().ok()?, f.to_string())))
+                        .unwrap_or((usize::MAX, e.field.clone()));
+                    let row = rows.get(i).map_or(0, |r| r.row);
+                    egret_domain::org::FieldError::new(at(row, &field), e.msg)
+                })
+                .collect(),
+        )),
+        Err(e) => Err(e.into()),
+    }
 }
 
 #[derive(Deserialize)]

@@ -660,7 +660,7 @@ pub async fn review(
     Ok(Redirect::to(&data_href(&id, year, &f.catalog, None)).into_response())
 }
 
-async fn multipart_fields(
+pub(crate) async fn multipart_fields(
     mut mp: Multipart,
 ) -> AppResult<(BTreeMap<String, String>, Option<(String, String, Vec<u8>)>)> {
     let bad = |e: axum::extract::multipart::MultipartError| {

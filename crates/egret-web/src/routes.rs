@@ -136,6 +136,11 @@ fn table(config: &WebConfig) -> Table {
             "/orgs/{id}/carbon/{year}/activities",
             carbon_pages::activity_save,
         )
+        .add_router(
+            "POST",
+            "/orgs/{id}/carbon/{year}/import",
+            post(carbon_pages::activity_import).layer(DefaultBodyLimit::max(config.upload_limit)),
+        )
         .add(
             "POST",
             "/orgs/{id}/carbon/{year}/activities/{activity}/delete",

@@ -661,6 +661,19 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         ),
     );
     m.insert(
+        ("POST", "/orgs/{id}/carbon/{year}/import"),
+        esg(
+            "/orgs/{id}/carbon/{year}/import",
+            Body::File(
+                vec![],
+                "activities.csv".into(),
+                b"category,quantity,unit,factor\nscope1.mobile,3,t,cn.fuel.diesel\n".to_vec(),
+            ),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
         (
             "POST",
             "/orgs/{id}/carbon/{year}/activities/{activity}/delete",
@@ -1294,4 +1307,43 @@ async fn bad_imports_name_row_and_column_and_store_nothing() {
         "{page}"
     );
     assert_eq!(f.store.count_orgs().await.unwrap(), 2, "nothing imported");
+}
+
+#[tokio::test]
+async fn activity_imports_name_row_and_column_and_store_nothing() {
+    let f = fixture(WebConfig::default()).await;
+    let c = Client::new(&f, Admin).await;
+    let org = &f.org_a;
+    let file = |body: &str| Body::File(vec![], "acts.csv".into(), body.as_bytes().to_vec());
+    let r = c
+        .send(
+            "POST",
+            &format!("/orgs/{org}/carbon/2025/import"),
+            &file("category,quantity,unit,factor\nscope1.mobile,3,t,cn.fuel.diesel\nscope1.mobile,2,kWh,cn.fuel.diesel\nscope1.mobile,x,t,cn.fuel.diesel\n"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("acts.csv: row 4, quantity"), "{page}");
+    // Shape is fine, meaning is not: the store's finding names the row.
+    let r = c
+        .send(
+            "POST",
+            &format!("/orgs/{org}/carbon/2025/import"),
+            &file("category,quantity,unit,factor\nscope1.mobile,3,t,cn.fuel.diesel\nscope1.mobile,2,kWh,cn.fuel.diesel\n"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("acts.csv: row 3, unit"), "{page}");
+    let admin = principal_of(&f, Admin).await;
+    let p = f.store.period_for_year(&admin, org, 2025).await.unwrap();
+    assert!(
+        f.store
+            .list_activities(&admin, org, &p.period_id)
+            .await
+            .unwrap()
+            .is_empty(),
+        "nothing stored"
+    );
 }

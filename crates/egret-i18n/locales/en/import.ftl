@@ -18,3 +18,5 @@ import-cell-date = A date is not expected in this column.
 import-listing-format = “{ $value }” is not a listing. Write exchange:ticker, e.g. sse:600153, and separate several with “;”.
 import-index-no-listing = Index “{ $id }” needs a listing on one of its exchanges in the listings column.
 import-duplicate-uscc = This credit code already appears in row { $row }.
+import-activity-column = The column “{ $column }” is missing (activity files need category, quantity, unit and factor).
+import-activity-required = “{ $column }” is empty.

@@ -18,3 +18,5 @@ import-cell-date = 此列不应填写日期。
 import-listing-format = “{ $value }”不是有效的上市信息。请按“交易所:证券代码”填写，如 sse:600153，多个之间用“;”分隔。
 import-index-no-listing = 指数“{ $id }”需要在上市信息列中有对应交易所的上市记录。
 import-duplicate-uscc = 该统一社会信用代码已在第 { $row } 行出现。
+import-activity-column = 缺少列“{ $column }”（活动数据文件需要 category、quantity、unit 和 factor 列）。
+import-activity-required = “{ $column }”为空。
