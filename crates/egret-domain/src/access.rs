@@ -174,6 +174,12 @@ impl Principal {
     }
 
     /// Creating accounts and binding them to organisations.
+    /// May add shared reference data for everyone (e.g. city emission
+    /// factors).
+    pub fn can_manage_reference_data(&self) -> bool {
+        matches!(self.role, Role::PlatformAdmin | Role::CityGov)
+    }
+
     pub fn can_manage_users(&self) -> bool {
         self.role == Role::PlatformAdmin
     }

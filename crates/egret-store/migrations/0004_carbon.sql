@@ -62,3 +62,25 @@ CREATE TABLE carbon_results (
     PRIMARY KEY (org_id, run_id, activity_id),
     FOREIGN KEY (org_id, run_id) REFERENCES carbon_runs (org_id, run_id)
 );
+
+-- Emission factors an organisation adds for its own use (supplier-specific
+-- factors, EPDs); ids start with "org.". Never replace library factors.
+CREATE TABLE org_factors (
+    org_id      TEXT NOT NULL,
+    factor_id   TEXT NOT NULL,
+    -- The factor as entered (JSON), with its source.
+    definition  TEXT NOT NULL,
+    entered_by  TEXT NOT NULL,
+    entered_at  TEXT NOT NULL,
+    PRIMARY KEY (org_id, factor_id),
+    FOREIGN KEY (org_id) REFERENCES organizations (org_id)
+);
+
+-- Emission factors the city adds for everyone; ids start with "city.".
+-- Shared reference data: no tenant id.
+CREATE TABLE shared_factors (
+    factor_id   TEXT NOT NULL PRIMARY KEY,
+    definition  TEXT NOT NULL,
+    entered_by  TEXT NOT NULL,
+    entered_at  TEXT NOT NULL
+);

@@ -10,7 +10,6 @@
 use std::collections::BTreeMap;
 
 use egret_carbon::calc::{Activity, Category, Engine, Instrument, Totals};
-use egret_carbon::library::Library;
 use egret_domain::access::Principal;
 use egret_domain::org::FieldError;
 use egret_domain::refdata::ReferenceData;
@@ -25,6 +24,7 @@ use crate::audit::{Change, record, record_many};
 use crate::data::{MAX_NOTE_CHARS, Source, ValueInput, check_write};
 use crate::db::{new_id, now, placeholders};
 use crate::error::corrupt;
+use crate::factors::library_for;
 use crate::orgs::{PeriodRecord, Tx};
 use crate::{Result, Store, StoreError};
 
@@ -427,9 +427,10 @@ impl Tx<'_> {
         let actor = self.actor();
         check_write(actor, org_id)?;
         let rd = ReferenceData::embedded();
-        let mut engine = Engine::new(Library::embedded(), rd, "ar6")
-            .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
         self.check_period(org_id, period_id).await?;
+        let lib = library_for(self.conn_mut(), org_id).await?;
+        let mut engine = Engine::new(&lib, rd, "ar6")
+            .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
         let sites = self.site_ids(org_id).await?;
         validate(&mut engine, inputs, &sites).map_err(StoreError::Invalid)?;
         let (source_kind, source_ref) = source.parts();
@@ -537,8 +538,8 @@ impl Tx<'_> {
         let actor = self.actor();
         check_write(actor, org_id)?;
         self.check_period(org_id, period_id).await?;
-        let lib = Library::embedded();
-        let mut engine = Engine::new(lib, ReferenceData::embedded(), gwp_set)
+        let lib = library_for(self.conn_mut(), org_id).await?;
+        let mut engine = Engine::new(&lib, ReferenceData::embedded(), gwp_set)
             .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT {ACTIVITY_COLUMNS} FROM carbon_activities \

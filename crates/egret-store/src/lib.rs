@@ -13,6 +13,7 @@ mod carbon;
 mod data;
 mod db;
 mod error;
+mod factors;
 mod fx;
 mod orgs;
 
@@ -25,6 +26,7 @@ pub use data::{
 };
 pub use db::{Backend, Store};
 pub use error::StoreError;
+pub use factors::{FactorInput, FactorOwner, GasInput};
 pub use fx::FxRateRecord;
 pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,

@@ -153,12 +153,14 @@ on_all_backends!(
             "evidence_files",
             "fx_rates",
             "org_bindings",
+            "org_factors",
             "org_listings",
             "org_zones",
             "organizations",
             "pending_uploads",
             "reporting_periods",
             "sessions",
+            "shared_factors",
             "sites",
             "uscc_directory",
             "users",
@@ -1148,6 +1150,115 @@ on_all_backends!(
                 .unwrap()
                 .len(),
             4
+        );
+    }
+);
+
+on_all_backends!(
+    added_factors_are_scoped_sourced_and_never_replace_the_library,
+    |store| {
+        use egret_store::{FactorInput, FactorOwner, GasInput};
+        let (org, period) = org_with_period(store, 72).await;
+        let (other, other_period) = org_with_period(store, 73).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let them = user(Role::Enterprise, &[&other]);
+        let city = user(Role::CityGov, &[]);
+        let input = |id: &str, value: &str| FactorInput {
+            id: id.into(),
+            name_zh: "售电公司电力因子".into(),
+            name_en: "Supplier power".into(),
+            per_unit: "MWh".into(),
+            gases: vec![GasInput {
+                gas: "CO2".into(),
+                value: value.parse().unwrap(),
+                unit: "t".into(),
+            }],
+            source: "supplier letter 2025-03".into(),
+            year: Some(2025),
+            supplier_electricity: true,
+        };
+        // Prefixes keep the namespaces apart; shipped ids cannot be taken.
+        for (owner, id) in [
+            (FactorOwner::Org(&org), "cn.grid.fujian.2022"),
+            (FactorOwner::Org(&org), "city.x"),
+            (FactorOwner::City, "org.x"),
+        ] {
+            let who = if owner == FactorOwner::City {
+                &city
+            } else {
+                &ent
+            };
+            assert!(
+                matches!(
+                    store.add_factor(who, owner, &input(id, "0.3")).await,
+                    Err(StoreError::Invalid(_))
+                ),
+                "{id}"
+            );
+        }
+        // Only the city adds city factors; only the organisation its own.
+        assert!(
+            store
+                .add_factor(&ent, FactorOwner::City, &input("city.x", "0.3"))
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .add_factor(&them, FactorOwner::Org(&org), &input("org.x", "0.3"))
+                .await
+                .is_err()
+        );
+        let mut no_source = input("org.nosource", "0.3");
+        no_source.source = " ".into();
+        assert!(
+            store
+                .add_factor(&ent, FactorOwner::Org(&org), &no_source)
+                .await
+                .is_err()
+        );
+
+        store
+            .add_factor(&ent, FactorOwner::Org(&org), &input("org.supplier", "0.31"))
+            .await
+            .unwrap();
+        store
+            .add_factor(&city, FactorOwner::City, &input("city.xm-mix", "0.45"))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .add_factor(&ent, FactorOwner::Org(&org), &input("org.supplier", "0.2"))
+                .await
+                .is_err(),
+            "an id is never replaced"
+        );
+        // The own factor prices market-based scope 2; the city factor serves everyone.
+        let mut a = activity("scope2.electricity", "100", "MWh", "city.xm-mix");
+        a.market_factor = Some("org.supplier".into());
+        store
+            .put_activities(&ent, &org, &period, &[a.clone()], &Source::Manual)
+            .await
+            .unwrap();
+        let p = store.period_for_year(&ent, &org, 2025).await.unwrap();
+        let run = store.calculate_inventory(&ent, &p, "ar6").await.unwrap();
+        assert_eq!(run.scope2_location_t, "45".parse().unwrap());
+        assert_eq!(run.scope2_market_t, "31".parse().unwrap());
+        // Another organisation cannot use the first one's factor.
+        match store
+            .put_activities(&them, &other, &other_period, &[a], &Source::Manual)
+            .await
+        {
+            Err(StoreError::Invalid(errs)) => {
+                assert_eq!(errs[0].field, "activities[0].market_factor")
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(store.org_factors(&ent, &org).await.unwrap().len(), 1);
+        assert!(store.org_factors(&them, &org).await.is_err());
+        assert_eq!(
+            store.city_factors().await.unwrap()[0].source,
+            "supplier letter 2025-03"
         );
     }
 );

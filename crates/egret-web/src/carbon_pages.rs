@@ -12,7 +12,10 @@ use egret_carbon::calc::Category;
 use egret_carbon::library::{Factor, Library, Origin};
 use egret_domain::refdata::ReferenceData;
 use egret_i18n::Lang;
-use egret_store::{ActivityInput, ActivityRecord, OrgRecord, ResultRecord, RunRecord, Source};
+use egret_store::{
+    ActivityInput, ActivityRecord, FactorInput, FactorOwner, GasInput, OrgRecord, ResultRecord,
+    RunRecord, Source,
+};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::json;
@@ -85,6 +88,7 @@ struct CarbonPage {
     activities: Vec<ActivityView>,
     categories: Vec<(String, String)>,
     factors: Vec<(String, String)>,
+    own_factors: Vec<FactorView>,
     units: Vec<String>,
     sites: Vec<(String, String)>,
     can_write: bool,
@@ -290,6 +294,14 @@ pub async fn carbon_page(
             (s.site_id.clone(), n)
         })
         .collect();
+    let own = st.store.org_factors(&auth.principal, &id).await?;
+    let added: Vec<Factor> = st
+        .store
+        .city_factors()
+        .await?
+        .into_iter()
+        .chain(own.clone())
+        .collect();
     let rd = ReferenceData::embedded();
     let units = ["energy", "mass", "volume", "distance", "currency_cny"]
         .iter()
@@ -308,10 +320,12 @@ pub async fn carbon_page(
         categories: Category::all()
             .map(|c| (c.code().to_string(), c.name(lang)))
             .collect(),
-        factors: lib()
-            .factors()
+        factors: added
+            .iter()
+            .chain(lib().factors())
             .map(|f| (f.id.clone(), format!("{} · {}", f.name(lang), f.id)))
             .collect(),
+        own_factors: own.iter().map(|f| factor_view(f, lang)).collect(),
         units,
         sites,
         can_write: auth.principal.can_write_org(&id),
@@ -574,6 +588,7 @@ struct FactorsPage {
     q: String,
     /// (id, name, family, region, year, gases, confidence)
     factors: Vec<(String, String, String, String, String, String, String)>,
+    can_add: bool,
 }
 
 #[derive(Deserialize)]
@@ -590,13 +605,16 @@ fn matches(f: &Factor, q: &str) -> bool {
 }
 
 pub async fn factors_page(
-    crate::auth::Ctx(ctx, _): crate::auth::Ctx,
+    State(st): State<AppState>,
+    crate::auth::Ctx(ctx, auth): crate::auth::Ctx,
     Query(q): Query<SearchQuery>,
 ) -> AppResult<Response> {
     let query = q.q.unwrap_or_default();
     let lang = ctx.lang;
-    let factors = lib()
-        .factors()
+    let city = st.store.city_factors().await?;
+    let factors = city
+        .iter()
+        .chain(lib().factors())
         .filter(|f| matches(f, query.trim()))
         .map(|f| {
             (
@@ -626,6 +644,9 @@ pub async fn factors_page(
         version: lib().version.clone(),
         q: query,
         factors,
+        can_add: auth
+            .as_ref()
+            .is_some_and(|a| a.principal.can_manage_reference_data()),
         ctx,
     })
 }
@@ -638,25 +659,102 @@ struct FactorPage {
 }
 
 pub async fn factor_page(
+    State(st): State<AppState>,
     crate::auth::Ctx(ctx, _): crate::auth::Ctx,
     Path(fid): Path<String>,
 ) -> AppResult<Response> {
-    let f = lib().get(&fid).ok_or_else(AppError::not_found)?;
+    let f = match lib().get(&fid) {
+        Some(f) => f.clone(),
+        None => st
+            .store
+            .city_factors()
+            .await?
+            .into_iter()
+            .find(|f| f.id == fid)
+            .ok_or_else(AppError::not_found)?,
+    };
     render(&FactorPage {
-        f: factor_view(f, ctx.lang),
+        f: factor_view(&f, ctx.lang),
         ctx,
     })
+}
+
+#[derive(Deserialize)]
+pub struct FactorForm {
+    id: String,
+    name_zh: String,
+    #[serde(default)]
+    name_en: String,
+    per_unit: String,
+    gas: String,
+    value: String,
+    gas_unit: String,
+    source: String,
+    #[serde(default)]
+    supplier_electricity: Option<String>,
+}
+
+impl FactorForm {
+    fn input(self) -> AppResult<FactorInput> {
+        let value = self.value.trim().parse().map_err(|_| {
+            AppError::invalid(vec![egret_domain::org::FieldError::new(
+                "value",
+                egret_i18n::Msg::new("inv-quantity-invalid").arg("value", self.value.trim()),
+            )])
+        })?;
+        Ok(FactorInput {
+            id: self.id,
+            name_zh: self.name_zh,
+            name_en: self.name_en,
+            per_unit: self.per_unit,
+            gases: vec![GasInput {
+                gas: self.gas,
+                value,
+                unit: self.gas_unit,
+            }],
+            source: self.source,
+            year: None,
+            supplier_electricity: self.supplier_electricity.is_some(),
+        })
+    }
+}
+
+/// An organisation adds its own factor (e.g. a supplier's).
+pub async fn org_factor_add(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(_, auth, f): CsrfForm<FactorForm>,
+) -> AppResult<Response> {
+    let input = f.input()?;
+    st.store
+        .add_factor(&auth.principal, FactorOwner::Org(&id), &input)
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/carbon?saved=1#own-factors")).into_response())
+}
+
+/// The city adds a factor for everyone.
+pub async fn city_factor_add(
+    State(st): State<AppState>,
+    CsrfForm(_, auth, f): CsrfForm<FactorForm>,
+) -> AppResult<Response> {
+    let input = f.input()?;
+    let added = st
+        .store
+        .add_factor(&auth.principal, FactorOwner::City, &input)
+        .await?;
+    Ok(Redirect::to(&format!("/carbon/factors/{}", added.id)).into_response())
 }
 
 // -------------------------------------------------------------------- API
 
 #[utoipa::path(get, path = "/api/v1/carbon/factors", tag = "carbon",
     responses((status = 200, description = "Every factor of the library with its gases, unit, source and confidence")))]
-pub async fn api_factors() -> Json<serde_json::Value> {
-    Json(json!({
+pub async fn api_factors(State(st): State<AppState>) -> AppResult<Json<serde_json::Value>> {
+    let city = st.store.city_factors().await?;
+    Ok(Json(json!({
         "version": lib().version,
-        "factors": lib().factors().collect::<Vec<_>>(),
-    }))
+        "factors": city.iter().chain(lib().factors()).collect::<Vec<_>>(),
+    })))
 }
 
 #[utoipa::path(get, path = "/api/v1/carbon/factors/{factor}", tag = "carbon",
@@ -765,4 +863,51 @@ pub async fn api_inventory(
         .carbon_results(&auth.principal, &id, &run.run_id)
         .await?;
     Ok(Json(json!({ "run": run, "results": results })))
+}
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/factors", tag = "carbon",
+    params(("id" = String, Path)),
+    responses((status = 200, description = "The organisation's own emission factors"), (status = 403, body = crate::error::ErrorBody), (status = 404, body = crate::error::ErrorBody)))]
+pub async fn api_org_factors(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<serde_json::Value>> {
+    Ok(Json(json!(
+        st.store.org_factors(&auth.principal, &id).await?
+    )))
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/factors", tag = "carbon",
+    params(("id" = String, Path)),
+    request_body = FactorInput,
+    responses((status = 200, description = "The added factor"), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_add_org_factor(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FactorInput>,
+) -> AppResult<Json<serde_json::Value>> {
+    let f = st
+        .store
+        .add_factor(&auth.principal, FactorOwner::Org(&id), &body)
+        .await?;
+    Ok(Json(json!(f)))
+}
+
+#[utoipa::path(post, path = "/api/v1/carbon/factors", tag = "carbon",
+    request_body = FactorInput,
+    responses((status = 200, description = "The added city factor"), (status = 403, body = crate::error::ErrorBody),
+              (status = 422, body = crate::error::ErrorBody)))]
+pub async fn api_add_city_factor(
+    State(st): State<AppState>,
+    auth: Auth,
+    ApiJson(body): ApiJson<FactorInput>,
+) -> AppResult<Json<serde_json::Value>> {
+    let f = st
+        .store
+        .add_factor(&auth.principal, FactorOwner::City, &body)
+        .await?;
+    Ok(Json(json!(f)))
 }

@@ -39,6 +39,9 @@ use crate::{api, api_data, carbon_pages};
         carbon_pages::api_put_activities,
         carbon_pages::api_inventory,
         carbon_pages::api_calculate,
+        carbon_pages::api_org_factors,
+        carbon_pages::api_add_org_factor,
+        carbon_pages::api_add_city_factor,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -129,7 +129,13 @@ fn table(config: &WebConfig) -> Table {
         )
         // Carbon inventories and the factor library (public).
         .add("GET", "/carbon/factors", carbon_pages::factors_page)
+        .add("POST", "/carbon/factors", carbon_pages::city_factor_add)
         .add("GET", "/carbon/factors/{factor}", carbon_pages::factor_page)
+        .add(
+            "POST",
+            "/orgs/{id}/carbon/factors",
+            carbon_pages::org_factor_add,
+        )
         .add("GET", "/orgs/{id}/carbon", carbon_pages::carbon_page)
         .add(
             "POST",
@@ -209,6 +215,21 @@ fn table(config: &WebConfig) -> Table {
             api_data::put_fx_rate,
         )
         .add("GET", "/api/v1/carbon/factors", carbon_pages::api_factors)
+        .add(
+            "POST",
+            "/api/v1/carbon/factors",
+            carbon_pages::api_add_city_factor,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/factors",
+            carbon_pages::api_org_factors,
+        )
+        .add(
+            "POST",
+            "/api/v1/organizations/{id}/factors",
+            carbon_pages::api_add_org_factor,
+        )
         .add(
             "GET",
             "/api/v1/carbon/factors/{factor}",

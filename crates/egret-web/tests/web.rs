@@ -643,6 +643,64 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         ("GET", "/carbon/factors"),
         vec![p("/carbon/factors?q=fujian".into(), Body::None, ALL)],
     );
+    let city_factor = form(&[
+        ("id", "city.supplier-power"),
+        ("name_zh", "售电公司电力因子"),
+        ("per_unit", "MWh"),
+        ("gas", "CO2"),
+        ("value", "0.31"),
+        ("gas_unit", "t"),
+        ("source", "supplier letter 2025-03"),
+    ]);
+    let org_factor = form(&[
+        ("id", "org.supplier-power"),
+        ("name_zh", "售电公司电力因子"),
+        ("per_unit", "MWh"),
+        ("gas", "CO2"),
+        ("value", "0.31"),
+        ("gas_unit", "t"),
+        ("source", "supplier letter 2025-03"),
+    ]);
+    let factor_json = |p: &str| {
+        Body::Json(
+            serde_json::json!({"id": format!("{p}.api"), "name_zh": "接口因子", "name_en": "API factor",
+            "per_unit": "t", "gases": [{"gas": "CO2", "value": "1.2", "unit": "t"}], "source": "EPD 42"}),
+        )
+    };
+    m.insert(
+        ("POST", "/carbon/factors"),
+        vec![p("/carbon/factors".into(), city_factor, REGISTER)],
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/carbon/factors"),
+        esg("/orgs/{id}/carbon/factors", org_factor, WRITE_A, WRITE_B),
+    );
+    m.insert(
+        ("POST", "/api/v1/carbon/factors"),
+        vec![p(
+            "/api/v1/carbon/factors".into(),
+            factor_json("city"),
+            REGISTER,
+        )],
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/factors"),
+        esg(
+            "/api/v1/organizations/{id}/factors",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/api/v1/organizations/{id}/factors"),
+        esg(
+            "/api/v1/organizations/{id}/factors",
+            factor_json("org"),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
     m.insert(
         ("GET", "/carbon/factors/{factor}"),
         vec![p("/carbon/factors/cn.fuel.diesel".into(), Body::None, ALL)],

@@ -26,3 +26,5 @@ fx-currency-unknown = “{ $code }” is not a currency Egret knows; use an ISO 
 fx-rate-invalid = “{ $value }” is not a valid exchange rate: enter the yuan per one unit of the currency, a positive number.
 fx-note-missing = Say where the rate comes from (e.g. the note in your financial statements).
 store-unknown-site = “{ $site }” is not a site of this organisation.
+store-factor-prefix = The factor id must start with “{ $prefix }” followed by your own name for it.
+store-factor-name = Give the factor a name.

@@ -26,3 +26,5 @@ fx-currency-unknown = “{ $code }”不是系统已知的币种；请使用 USD
 fx-rate-invalid = “{ $value }”不是有效汇率：请填写 1 单位外币折合的人民币元数（正数）。
 fx-note-missing = 请注明汇率来源（例如财务报表附注）。
 store-unknown-site = “{ $site }”不是本单位的场所。
+store-factor-prefix = 因子编号须以“{ $prefix }”开头，后接自定名称。
+store-factor-name = 请填写因子名称。
