@@ -4,6 +4,8 @@
 //! library a calculation for an organisation uses is the shipped one plus
 //! the city's factors plus the organisation's own.
 
+use std::borrow::Cow;
+
 use egret_carbon::library::{Factor, GasValue, Library, Method, Origin, check_added};
 use egret_domain::access::Principal;
 use egret_domain::org::FieldError;
@@ -123,11 +125,19 @@ pub(crate) async fn added_factors(conn: &mut AnyConnection, org_id: &str) -> Res
         .collect()
 }
 
-/// The library for calculations of `org_id`.
-pub(crate) async fn library_for(conn: &mut AnyConnection, org_id: &str) -> Result<Library> {
+/// The library for calculations of `org_id` (the shipped one itself when
+/// nothing was added, so most calculations copy nothing).
+pub(crate) async fn library_for(
+    conn: &mut AnyConnection,
+    org_id: &str,
+) -> Result<Cow<'static, Library>> {
     let added = added_factors(conn, org_id).await?;
+    if added.is_empty() {
+        return Ok(Cow::Borrowed(Library::embedded()));
+    }
     Library::embedded()
         .with_added(ReferenceData::embedded(), added)
+        .map(Cow::Owned)
         .map_err(|m| StoreError::Invalid(vec![FieldError::new("factor", m)]))
 }
 
