@@ -187,7 +187,7 @@ struct Sink<'e, 'l, W: Write, E: Write> {
     out: csv::Writer<W>,
     errors: csv::Writer<E>,
     summary: Summary,
-    groups: std::collections::HashMap<String, std::collections::HashMap<String, Totals>>,
+    groups: rustc_hash::FxHashMap<String, rustc_hash::FxHashMap<String, Totals>>,
     /// Reused text buffers for the numeric columns.
     gases: String,
     co2e: String,
@@ -240,18 +240,21 @@ impl<W: Write, E: Write> Sink<'_, '_, W, E> {
         };
         match res {
             Ok((a, r)) => {
-                use std::fmt::Write as _;
                 self.gases.clear();
                 for (i, (g, t)) in r.gases.iter().enumerate() {
-                    let sep = if i == 0 { "" } else { ";" };
-                    let _ = write!(self.gases, "{sep}{g}={}", t.normalize());
+                    if i > 0 {
+                        self.gases.push(';');
+                    }
+                    self.gases.push_str(g);
+                    self.gases.push('=');
+                    push_decimal(&mut self.gases, *t);
                 }
                 let scope = [b'0' + r.category.scope()];
                 self.co2e.clear();
-                let _ = write!(self.co2e, "{}", r.co2e_t.normalize());
+                push_decimal(&mut self.co2e, r.co2e_t);
                 self.market.clear();
                 if let Some(m) = r.co2e_market_t {
-                    let _ = write!(self.market, "{}", m.normalize());
+                    push_decimal(&mut self.market, m);
                 }
                 self.out
                     .write_record([
@@ -472,6 +475,46 @@ fn cell_text(c: &calamine::Data) -> String {
     }
 }
 
+/// Appends a decimal in its shortest form (as `Decimal::normalize` then
+/// `Display` would), without going through the formatter.
+fn push_decimal(buf: &mut String, d: Decimal) {
+    let d = d.normalize();
+    let (m, scale) = (d.mantissa(), d.scale() as usize);
+    let Ok(mut v) = u64::try_from(m.unsigned_abs()) else {
+        buf.push_str(&d.to_string());
+        return;
+    };
+    let mut digits = [0u8; 20];
+    let mut n = 0;
+    loop {
+        digits[n] = b'0' + (v % 10) as u8;
+        n += 1;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    if m < 0 {
+        buf.push('-');
+    }
+    if n <= scale {
+        buf.push_str("0.");
+        for _ in n..scale {
+            buf.push('0');
+        }
+        for i in (0..n).rev() {
+            buf.push(digits[i] as char);
+        }
+    } else {
+        for i in (0..n).rev() {
+            buf.push(digits[i] as char);
+            if i == scale && scale > 0 {
+                buf.push('.');
+            }
+        }
+    }
+}
+
 /// Writes the totals: one row per organisation and period.
 pub fn write_summary<W: Write>(inv: &Inventory, out: W) -> Result<(), BatchError> {
     let io = |e: csv::Error| BatchError {
@@ -539,4 +582,39 @@ pub fn synthetic_csv<W: Write>(rows: u64, mut out: W) -> std::io::Result<()> {
         )?;
     }
     w.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_decimal;
+    use proptest::prelude::*;
+    use rust_decimal::Decimal;
+
+    proptest! {
+        /// The fast writer prints exactly what the formatter prints.
+        #[test]
+        fn push_decimal_matches_display(m in any::<i64>(), scale in 0u32..28) {
+            let d = Decimal::new(m, scale);
+            let mut s = String::new();
+            push_decimal(&mut s, d);
+            prop_assert_eq!(s, d.normalize().to_string());
+        }
+    }
+
+    #[test]
+    fn push_decimal_edge_cases() {
+        for x in [
+            "0",
+            "0.000",
+            "-0.5",
+            "12345678901234567890123.45",
+            "0.0001",
+            "100",
+        ] {
+            let d: Decimal = x.parse().unwrap();
+            let mut s = String::new();
+            push_decimal(&mut s, d);
+            assert_eq!(s, d.normalize().to_string(), "{x}");
+        }
+    }
 }

@@ -9,13 +9,14 @@
 //! supplier's factor when one is named, else the residual-mix factor of the
 //! location factor's year.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use egret_domain::refdata::ReferenceData;
 use egret_domain::units::convert;
 use egret_i18n::Msg;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::library::{Factor, Library, Method};
@@ -236,7 +237,9 @@ pub struct Engine<'l> {
     gwp_set: String,
     /// Resolved coefficients, and their index by factor id then unit.
     coefficients: Vec<Coefficient>,
-    index: HashMap<String, HashMap<String, usize>>,
+    index: FxHashMap<String, FxHashMap<String, usize>>,
+    /// Residual-mix factor id per data year (looked up once).
+    residual: FxHashMap<Option<i32>, Option<String>>,
 }
 
 impl<'l> Engine<'l> {
@@ -249,7 +252,8 @@ impl<'l> Engine<'l> {
             rd,
             gwp_set: gwp_set.to_string(),
             coefficients: Vec::new(),
-            index: HashMap::new(),
+            index: FxHashMap::default(),
+            residual: FxHashMap::default(),
         })
     }
 
@@ -362,14 +366,19 @@ impl<'l> Engine<'l> {
                     (Some(q * k), Some(mf.to_string()))
                 }
                 (Instrument::None, None) => {
-                    let r = self.lib.residual_for(year).ok_or_else(|| {
-                        rec_err(
-                            "market_factor",
-                            Msg::new("carbon-residual-missing")
-                                .arg("year", year.map_or("—".to_string(), |y| y.to_string())),
-                        )
-                    })?;
-                    let id = r.id.clone();
+                    let lib = self.lib;
+                    let id = self
+                        .residual
+                        .entry(year)
+                        .or_insert_with(|| lib.residual_for(year).map(|r| r.id.clone()))
+                        .clone()
+                        .ok_or_else(|| {
+                            rec_err(
+                                "market_factor",
+                                Msg::new("carbon-residual-missing")
+                                    .arg("year", year.map_or("—".to_string(), |y| y.to_string())),
+                            )
+                        })?;
                     let i = self.resolve(&id, a.unit, "factor")?;
                     let k = self.coefficients[i].co2e;
                     (Some(q * k), Some(id))
