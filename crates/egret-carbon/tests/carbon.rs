@@ -503,3 +503,35 @@ proptest! {
         prop_assert_eq!(ra.co2e_market_t.map(|x| x.normalize()), rb.co2e_market_t.map(|x| x.normalize()));
     }
 }
+
+/// Scope 3 methods are expressed by the factor's unit: spend-based per
+/// 10,000 yuan, distance-based per tonne-kilometre, mass-based per tonne.
+#[test]
+fn scope3_spend_distance_and_mass_based_factors() {
+    let csv = "id,gas,value,unit,source\n\
+               x.spend,CO2,0.8,t/CNY_10k,supplier EEIO note\n\
+               x.freight,CO2,0.1,kg/tkm,carrier statement\n\
+               x.steel,CO2,1.9,t/t,steel EPD\n";
+    let l = read_factors("f.csv", csv.as_bytes(), lib(), rd()).unwrap();
+    let mut e = Engine::new(&l, rd(), "ar6").unwrap();
+    assert_eq!(
+        co2e(&mut e, &act("scope3.c1", "250", "CNY_10k", "x.spend")),
+        d("200")
+    );
+    assert_eq!(
+        co2e(&mut e, &act("scope3.c1", "2500000", "CNY", "x.spend")),
+        d("200")
+    );
+    assert_eq!(
+        co2e(&mut e, &act("scope3.c4", "2", "10^4tkm", "x.freight")),
+        d("2")
+    );
+    assert_eq!(
+        co2e(&mut e, &act("scope3.c1", "10", "t", "x.steel")),
+        d("19")
+    );
+    let err = e
+        .calculate(&act("scope3.c4", "2", "km", "x.freight"))
+        .unwrap_err();
+    assert_eq!(err.field, "unit", "distance is not freight");
+}

@@ -303,10 +303,18 @@ pub async fn carbon_page(
         .chain(own.clone())
         .collect();
     let rd = ReferenceData::embedded();
-    let units = ["energy", "mass", "volume", "distance", "currency_cny"]
-        .iter()
-        .flat_map(|d| rd.units_of(d).map(|u| u.code.clone()))
-        .collect();
+    let units = [
+        "energy",
+        "mass",
+        "volume",
+        "distance",
+        "freight",
+        "passenger_transport",
+        "currency_cny",
+    ]
+    .iter()
+    .flat_map(|d| rd.units_of(d).map(|u| u.code.clone()))
+    .collect();
     let page = CarbonPage {
         year: period.fiscal_year,
         years: periods.iter().map(|p| p.fiscal_year).collect(),
