@@ -84,3 +84,18 @@ CREATE TABLE shared_factors (
     entered_by  TEXT NOT NULL,
     entered_at  TEXT NOT NULL
 );
+
+-- Production output of a period (e.g. tonnes of cement, 10,000 pieces),
+-- for emission intensities per unit of output.
+CREATE TABLE carbon_outputs (
+    org_id       TEXT NOT NULL,
+    period_id    TEXT NOT NULL,
+    output_id    TEXT NOT NULL,
+    description  TEXT NOT NULL,
+    quantity     TEXT NOT NULL,
+    unit         TEXT NOT NULL,
+    entered_by   TEXT NOT NULL,
+    entered_at   TEXT NOT NULL,
+    PRIMARY KEY (org_id, period_id, output_id),
+    FOREIGN KEY (org_id, period_id) REFERENCES reporting_periods (org_id, period_id)
+);

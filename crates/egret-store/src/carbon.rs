@@ -692,6 +692,127 @@ impl Tx<'_> {
     }
 }
 
+/// A period's production output, for intensities per unit of output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct OutputRecord {
+    pub output_id: String,
+    pub description: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub quantity: Decimal,
+    /// Free text: the product's unit (e.g. "t cement", "10,000 pieces").
+    pub unit: String,
+    pub entered_by: String,
+    pub entered_at: String,
+}
+
+impl Store {
+    /// Records a production output of the period (audited).
+    pub async fn add_output(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+        period_id: &str,
+        description: &str,
+        quantity: Decimal,
+        unit: &str,
+    ) -> Result<OutputRecord> {
+        check_write(actor, org_id)?;
+        let mut errs = Vec::new();
+        let (description, unit) = (description.trim(), unit.trim());
+        if description.is_empty() || description.chars().count() > 200 {
+            errs.push(FieldError::new(
+                "description",
+                Msg::new("store-output-text").arg("max", 200),
+            ));
+        }
+        if unit.is_empty() || unit.chars().count() > 50 {
+            errs.push(FieldError::new(
+                "unit",
+                Msg::new("store-output-text").arg("max", 50),
+            ));
+        }
+        if quantity <= Decimal::ZERO {
+            errs.push(FieldError::new(
+                "quantity",
+                Msg::new("store-output-quantity").arg("value", quantity),
+            ));
+        }
+        if !errs.is_empty() {
+            return Err(StoreError::Invalid(errs));
+        }
+        let mut tx = self.begin(actor).await?;
+        tx.check_period(org_id, period_id).await?;
+        let rec = OutputRecord {
+            output_id: new_id(),
+            description: description.to_string(),
+            quantity: quantity.normalize(),
+            unit: unit.to_string(),
+            entered_by: actor.user_id.clone(),
+            entered_at: now(),
+        };
+        sqlx::query(
+            "INSERT INTO carbon_outputs (org_id, period_id, output_id, description, quantity, \
+             unit, entered_by, entered_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(org_id)
+        .bind(period_id)
+        .bind(&rec.output_id)
+        .bind(&rec.description)
+        .bind(rec.quantity.to_string())
+        .bind(&rec.unit)
+        .bind(&rec.entered_by)
+        .bind(&rec.entered_at)
+        .execute(tx.conn_mut())
+        .await?;
+        record(
+            tx.conn_mut(),
+            actor,
+            Change {
+                tenant: org_id,
+                entity: "carbon_output",
+                entity_id: &format!("{period_id}/{}", rec.output_id),
+                action: "create",
+                before: None,
+                after: Some(serde_json::to_value(&rec).unwrap_or_default()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(rec)
+    }
+
+    /// A period's production outputs.
+    pub async fn list_outputs(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+        period_id: &str,
+    ) -> Result<Vec<OutputRecord>> {
+        Self::check_read_data(actor, org_id)?;
+        let rows = sqlx::query(
+            "SELECT output_id, description, quantity, unit, entered_by, entered_at \
+             FROM carbon_outputs WHERE org_id = $1 AND period_id = $2 ORDER BY entered_at",
+        )
+        .bind(org_id)
+        .bind(period_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(OutputRecord {
+                    output_id: r.try_get("output_id")?,
+                    description: r.try_get("description")?,
+                    quantity: dec(r, "quantity")?,
+                    unit: r.try_get("unit")?,
+                    entered_by: r.try_get("entered_by")?,
+                    entered_at: r.try_get("entered_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
 /// Totals per category of a run's results (location-based), for pages.
 pub fn by_category(results: &[ResultRecord]) -> BTreeMap<String, Decimal> {
     let mut m = BTreeMap::new();

@@ -19,7 +19,9 @@ mod orgs;
 
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
 pub use audit::AuditEntry;
-pub use carbon::{ActivityInput, ActivityRecord, ResultRecord, RunRecord, by_category};
+pub use carbon::{
+    ActivityInput, ActivityRecord, OutputRecord, ResultRecord, RunRecord, by_category,
+};
 pub use data::{
     EvidenceInfo, MAX_EVIDENCE_BYTES, PendingUpload, PutReport, Source, ValueInput, ValueRecord,
     answer_map, answer_states, value_set,

@@ -147,6 +147,7 @@ on_all_backends!(
             "api_tokens",
             "audit_log",
             "carbon_activities",
+            "carbon_outputs",
             "carbon_results",
             "carbon_runs",
             "data_values",
@@ -1262,3 +1263,29 @@ on_all_backends!(
         );
     }
 );
+
+on_all_backends!(outputs_are_recorded_for_intensities, |store| {
+    let (org, period) = org_with_period(store, 74).await;
+    let ent = user(Role::Enterprise, &[&org]);
+    match store
+        .add_output(&ent, &org, &period, " ", "0".parse().unwrap(), "")
+        .await
+        .unwrap_err()
+    {
+        StoreError::Invalid(errs) => {
+            let f: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+            assert_eq!(f, ["description", "unit", "quantity"]);
+        }
+        e => panic!("{e}"),
+    }
+    let o = store
+        .add_output(&ent, &org, &period, "水泥", "12000".parse().unwrap(), "t")
+        .await
+        .unwrap();
+    assert_eq!(
+        store.list_outputs(&ent, &org, &period).await.unwrap(),
+        vec![o]
+    );
+    let stranger = user(Role::Enterprise, &[]);
+    assert!(store.list_outputs(&stranger, &org, &period).await.is_err());
+});

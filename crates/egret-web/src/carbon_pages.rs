@@ -79,6 +79,8 @@ struct CarbonPage {
     year: i32,
     years: Vec<i32>,
     run: Option<RunView>,
+    /// (description, quantity, unit) of the period's production outputs.
+    outputs: Vec<(String, String, String)>,
     /// (label, value, unit) indicators: intensity, year-over-year change.
     indicators: Vec<(String, String, String)>,
     by_category: Vec<(String, String)>,
@@ -188,6 +190,10 @@ pub async fn carbon_page(
             .unwrap_or_else(|| sid.clone()),
         None => ctx.t("inv-org-level"),
     };
+    let outputs = st
+        .store
+        .list_outputs(&auth.principal, &id, &period.period_id)
+        .await?;
     let mut indicators = Vec::new();
     let (run, by_category, by_gas, by_site, results) = match runs.first() {
         Some(r) => {
@@ -244,6 +250,14 @@ pub async fn carbon_page(
                     ctx.t("inv-intensity-revenue"),
                     i.round_dp(4).normalize().to_string(),
                     "tCO2e/万元".to_string(),
+                ));
+            }
+            // Intensity per unit of each recorded output.
+            for o in &outputs {
+                indicators.push((
+                    format!("{} · {}", ctx.t("inv-intensity-output"), o.description),
+                    (total12 / o.quantity).round_dp(6).normalize().to_string(),
+                    format!("tCO2e/{}", o.unit),
                 ));
             }
             // Year-over-year change against the prior year's latest run.
@@ -319,6 +333,10 @@ pub async fn carbon_page(
         year: period.fiscal_year,
         years: periods.iter().map(|p| p.fiscal_year).collect(),
         run,
+        outputs: outputs
+            .iter()
+            .map(|o| (o.description.clone(), num(o.quantity), o.unit.clone()))
+            .collect(),
         indicators,
         by_category,
         by_gas,
@@ -500,6 +518,44 @@ pub async fn activity_delete(
     let p = period_id(&st, &auth, &id, year).await?;
     st.store
         .delete_activity(&auth.principal, &id, &p.period_id, &activity)
+        .await?;
+    Ok(Redirect::to(&carbon_href(&id, year)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct OutputForm {
+    description: String,
+    quantity: String,
+    unit: String,
+}
+
+/// Records a production output (for intensity per unit of output).
+pub async fn output_add(
+    State(st): State<AppState>,
+    Path((id, year)): Path<(String, i32)>,
+    CsrfForm(_, auth, f): CsrfForm<OutputForm>,
+) -> AppResult<Response> {
+    let p = period_id(&st, &auth, &id, year).await?;
+    let quantity = f
+        .quantity
+        .trim()
+        .replace([',', '，'], "")
+        .parse()
+        .map_err(|_| {
+            AppError::invalid(vec![egret_domain::org::FieldError::new(
+                "quantity",
+                egret_i18n::Msg::new("inv-quantity-invalid").arg("value", f.quantity.trim()),
+            )])
+        })?;
+    st.store
+        .add_output(
+            &auth.principal,
+            &id,
+            &p.period_id,
+            &f.description,
+            quantity,
+            &f.unit,
+        )
         .await?;
     Ok(Redirect::to(&carbon_href(&id, year)).into_response())
 }
@@ -863,14 +919,33 @@ pub async fn api_inventory(
         .store
         .carbon_runs(&auth.principal, &id, &p.period_id)
         .await?;
+    let outputs = st
+        .store
+        .list_outputs(&auth.principal, &id, &p.period_id)
+        .await?;
     let Some(run) = runs.first() else {
-        return Ok(Json(json!({ "run": null, "results": [] })));
+        return Ok(Json(
+            json!({ "run": null, "results": [], "outputs": outputs }),
+        ));
     };
     let results = st
         .store
         .carbon_results(&auth.principal, &id, &run.run_id)
         .await?;
-    Ok(Json(json!({ "run": run, "results": results })))
+    let total12 = run.scope1_t + run.scope2_location_t;
+    let intensities: Vec<_> = outputs
+        .iter()
+        .map(|o| {
+            json!({
+                "output": o.description, "unit": format!("tCO2e/{}", o.unit),
+                "value": (total12 / o.quantity).round_dp(6).normalize().to_string(),
+            })
+        })
+        .collect();
+    Ok(Json(json!({
+        "run": run, "results": results, "outputs": outputs,
+        "intensity_per_output": intensities,
+    })))
 }
 
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/factors", tag = "carbon",

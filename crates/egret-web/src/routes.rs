@@ -157,6 +157,11 @@ fn table(config: &WebConfig) -> Table {
             "/orgs/{id}/carbon/{year}/calculate",
             carbon_pages::calculate,
         )
+        .add(
+            "POST",
+            "/orgs/{id}/carbon/{year}/outputs",
+            carbon_pages::output_add,
+        )
         .add("GET", "/account", pages::account)
         .add("POST", "/account/tokens", pages::token_create)
         .add("POST", "/account/tokens/{id}/revoke", pages::token_revoke)

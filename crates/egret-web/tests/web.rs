@@ -719,6 +719,19 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         ),
     );
     m.insert(
+        ("POST", "/orgs/{id}/carbon/{year}/outputs"),
+        esg(
+            "/orgs/{id}/carbon/{year}/outputs",
+            form(&[
+                ("description", "水泥"),
+                ("quantity", "12000"),
+                ("unit", "t"),
+            ]),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
         ("POST", "/orgs/{id}/carbon/{year}/import"),
         esg(
             "/orgs/{id}/carbon/{year}/import",

@@ -28,3 +28,5 @@ fx-note-missing = Say where the rate comes from (e.g. the note in your financial
 store-unknown-site = “{ $site }” is not a site of this organisation.
 store-factor-prefix = The factor id must start with “{ $prefix }” followed by your own name for it.
 store-factor-name = Give the factor a name.
+store-output-text = Give a text of 1 to { $max } characters.
+store-output-quantity = The output { $value } must be greater than zero.

@@ -268,3 +268,6 @@ inv-factor-name-zh = Name (Chinese)
 inv-factor-name-en = Name (English)
 inv-gas-unit = Gas unit
 inv-supplier-electricity = Supplier-specific electricity factor (market-based scope 2)
+inv-outputs = Production output
+inv-outputs-hint = Record what the period produced (e.g. 12,000 t of cement) to see emissions per unit of output.
+inv-intensity-output = Scope 1 + 2 (location-based) per unit of output

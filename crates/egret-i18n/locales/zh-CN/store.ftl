@@ -28,3 +28,5 @@ fx-note-missing = 请注明汇率来源（例如财务报表附注）。
 store-unknown-site = “{ $site }”不是本单位的场所。
 store-factor-prefix = 因子编号须以“{ $prefix }”开头，后接自定名称。
 store-factor-name = 请填写因子名称。
+store-output-text = 请填写 1 至 { $max } 个字符。
+store-output-quantity = 产量 { $value } 必须大于零。

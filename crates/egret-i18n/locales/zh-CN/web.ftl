@@ -268,3 +268,6 @@ inv-factor-name-zh = 中文名称
 inv-factor-name-en = 英文名称
 inv-gas-unit = 气体单位
 inv-supplier-electricity = 供应商电力排放因子（用于基于市场的范围二）
+inv-outputs = 产品产量
+inv-outputs-hint = 填写本期产量（如水泥 12,000 吨），即可查看单位产品排放强度。
+inv-intensity-output = 单位产品范围一和范围二（基于位置）排放
