@@ -139,6 +139,8 @@ pub fn read_factors<R: Read>(
                     .map_or_else(|| format!("factor file {name}, row {line}"), str::to_string),
                 reference: format!("{name}:{line}"),
                 derivation: None,
+                valid_from: None,
+                valid_to: None,
                 origin: Origin::Added {
                     by: name.to_string(),
                 },
@@ -158,6 +160,7 @@ struct Columns {
     fixed: [usize; 8],
     instrument: Option<usize>,
     market_factor: Option<usize>,
+    date: Option<usize>,
 }
 
 impl Columns {
@@ -177,6 +180,7 @@ impl Columns {
             fixed,
             instrument: find("instrument"),
             market_factor: find("market_factor"),
+            date: find("date"),
         })
     }
 }
@@ -231,6 +235,7 @@ impl<W: Write, E: Write> Sink<'_, '_, W, E> {
                 factor: get(cf).trim(),
                 instrument,
                 market_factor,
+                date: cols.date.map(get).filter(|s| !s.is_empty()),
             };
             self.engine.calculate(&a).map(|r| (a, r))
         })();

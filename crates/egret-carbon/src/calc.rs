@@ -194,6 +194,9 @@ pub struct Activity<'a> {
     pub instrument: Instrument,
     /// Supplier-specific factor for market-based scope 2.
     pub market_factor: Option<&'a str>,
+    /// The date the activity belongs to (ISO `YYYY-MM-DD`, e.g. the end of
+    /// the reporting period), checked against the factors' validity.
+    pub date: Option<&'a str>,
 }
 
 /// A problem with one record, naming the field.
@@ -228,6 +231,27 @@ pub struct RecordResult {
     pub co2e_market_t: Option<Decimal>,
     /// The factor behind the market-based figure, if any.
     pub market_factor: Option<String>,
+}
+
+/// Refuses a factor outside its validity for the activity's date (ISO
+/// dates compare as text).
+fn check_valid(f: &Factor, date: Option<&str>, field: &'static str) -> Result<(), RecordError> {
+    let Some(date) = date else {
+        return Ok(());
+    };
+    let before = f.valid_from.as_deref().is_some_and(|from| date < from);
+    let after = f.valid_to.as_deref().is_some_and(|to| date > to);
+    if before || after {
+        return Err(rec_err(
+            field,
+            Msg::new("carbon-factor-not-valid")
+                .arg("id", &f.id)
+                .arg("date", date)
+                .arg("from", f.valid_from.as_deref().unwrap_or("—"))
+                .arg("to", f.valid_to.as_deref().unwrap_or("—")),
+        ));
+    }
+    Ok(())
 }
 
 /// Calculates records with one library and GWP set, caching coefficients.
@@ -336,6 +360,10 @@ impl<'l> Engine<'l> {
             ));
         }
         let f = self.factor(a.factor, "factor")?;
+        check_valid(f, a.date, "factor")?;
+        if let Some(mf) = a.market_factor {
+            check_valid(self.factor(mf, "market_factor")?, a.date, "market_factor")?;
+        }
         let electricity = a.category == Category::ELECTRICITY;
         if f.method == Method::Residual && electricity {
             return Err(rec_err(

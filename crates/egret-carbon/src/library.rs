@@ -137,7 +137,21 @@ pub struct Factor {
     /// Row(s) of the reference table the values come from.
     pub reference: String,
     pub derivation: Option<Derivation>,
+    /// First and last day the factor may be used for (ISO dates), if the
+    /// source limits it.
+    pub valid_from: Option<String>,
+    pub valid_to: Option<String>,
     pub origin: Origin,
+}
+
+/// An ISO calendar date `YYYY-MM-DD` (checked for shape and ranges).
+pub fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return false;
+    }
+    let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().ok();
+    matches!((num(0..4), num(5..7), num(8..10)), (Some(_), Some(m), Some(d)) if (1..=12).contains(&m) && (1..=31).contains(&d))
 }
 
 impl Factor {
@@ -459,6 +473,8 @@ impl Library {
                         carbon_tc_per_gj: carbon,
                         oxidation_pct: oxidation,
                     }),
+                    valid_from: None,
+                    valid_to: None,
                     origin: Origin::Shipped {
                         version: version.clone(),
                     },
@@ -485,6 +501,8 @@ impl Library {
                 conf,
                 source,
                 reference,
+                valid_from,
+                valid_to,
             ],
         ) in columns(
             &fs,
@@ -503,6 +521,8 @@ impl Library {
                 "confidence",
                 "source",
                 "ref",
+                "valid_from",
+                "valid_to",
             ],
         )? {
             if id.is_empty() {
@@ -575,6 +595,21 @@ impl Library {
                     ));
                 }
                 None => {
+                    let valid = |col: &str, v: &str| -> Result<Option<String>, LibraryError> {
+                        match v {
+                            "" => Ok(None),
+                            v if is_iso_date(v) => Ok(Some(v.to_string())),
+                            v => Err(fs.error(
+                                line,
+                                col,
+                                Msg::new("carbon-file-date").arg("value", v),
+                            )),
+                        }
+                    };
+                    let (valid_from, valid_to) = (
+                        valid("valid_from", valid_from)?,
+                        valid("valid_to", valid_to)?,
+                    );
                     lib.factors.insert(
                         id.to_string(),
                         Factor {
@@ -591,6 +626,8 @@ impl Library {
                             source: source.to_string(),
                             reference: reference.to_string(),
                             derivation: None,
+                            valid_from,
+                            valid_to,
                             origin: Origin::Shipped {
                                 version: lib.version.clone(),
                             },
@@ -625,6 +662,8 @@ impl Library {
                     source: "by definition (1 t of gas per t released); GWP from gwp.csv".into(),
                     reference: String::new(),
                     derivation: None,
+                    valid_from: None,
+                    valid_to: None,
                     origin: Origin::Shipped {
                         version: lib.version.clone(),
                     },
@@ -711,6 +750,11 @@ pub fn check_added(lib: &Library, rd: &ReferenceData, f: &Factor) -> Result<(), 
     }
     if f.gases.is_empty() {
         return Err(Msg::new("carbon-factor-gases").arg("id", &f.id));
+    }
+    for d in [&f.valid_from, &f.valid_to].into_iter().flatten() {
+        if !is_iso_date(d) {
+            return Err(Msg::new("carbon-file-date").arg("value", d));
+        }
     }
     for g in &f.gases {
         if lib.gwp.value("ar6", &g.gas).is_none() {

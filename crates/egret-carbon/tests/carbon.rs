@@ -34,6 +34,7 @@ fn act<'a>(category: &str, quantity: &str, unit: &'a str, factor: &'a str) -> Ac
         factor,
         instrument: Instrument::None,
         market_factor: None,
+        date: None,
     }
 }
 
@@ -534,4 +535,39 @@ fn scope3_spend_distance_and_mass_based_factors() {
         .calculate(&act("scope3.c4", "2", "km", "x.freight"))
         .unwrap_err();
     assert_eq!(err.field, "unit", "distance is not freight");
+}
+
+#[test]
+fn factors_are_refused_outside_their_validity() {
+    let mut f = lib().get("cn.fuel.diesel").unwrap().clone();
+    f.id = "x.valid-2024".into();
+    f.valid_from = Some("2024-01-01".into());
+    f.valid_to = Some("2024-12-31".into());
+    f.origin = Origin::Added { by: "test".into() };
+    let l = lib().with_added(rd(), [f]).unwrap();
+    let mut e = Engine::new(&l, rd(), "ar6").unwrap();
+    let inside = Activity {
+        date: Some("2024-12-31"),
+        ..act("scope1.mobile", "1", "t", "x.valid-2024")
+    };
+    assert!(e.calculate(&inside).is_ok());
+    let outside = Activity {
+        date: Some("2025-12-31"),
+        ..inside.clone()
+    };
+    let err = e.calculate(&outside).unwrap_err();
+    assert_eq!(
+        (err.field, &*err.msg.key),
+        ("factor", "carbon-factor-not-valid")
+    );
+    assert!(err.msg.render(Lang::ZhCn).contains("2024-12-31"));
+    // Bad dates in added factors are refused.
+    let mut bad = lib().get("cn.fuel.diesel").unwrap().clone();
+    bad.id = "x.bad-date".into();
+    bad.valid_from = Some("2024-13-01".into());
+    bad.origin = Origin::Added { by: "test".into() };
+    assert_eq!(
+        lib().with_added(rd(), [bad]).unwrap_err().key,
+        "carbon-file-date"
+    );
 }

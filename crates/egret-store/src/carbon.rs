@@ -171,6 +171,7 @@ fn run(r: &AnyRow) -> Result<RunRecord> {
 fn as_activity<'a>(
     a: &'a ActivityInput,
     id: &'a str,
+    date: &'a str,
 ) -> std::result::Result<Activity<'a>, FieldError> {
     let category = Category::parse(&a.category).ok_or_else(|| {
         FieldError::new(
@@ -196,6 +197,7 @@ fn as_activity<'a>(
         factor: a.factor.trim(),
         instrument,
         market_factor: a.market_factor.as_deref().filter(|s| !s.trim().is_empty()),
+        date: Some(date),
     })
 }
 
@@ -205,6 +207,7 @@ fn validate(
     engine: &mut Engine,
     inputs: &[ActivityInput],
     sites: &[String],
+    date: &str,
 ) -> std::result::Result<(), Vec<FieldError>> {
     let mut errors = Vec::new();
     for (i, a) in inputs.iter().enumerate() {
@@ -226,7 +229,7 @@ fn validate(
                 Msg::new("store-note-too-long").arg("max", MAX_NOTE_CHARS),
             ));
         }
-        match as_activity(a, "") {
+        match as_activity(a, "", date) {
             Err(e) => errors.push(FieldError::new(at(&e.field), e.msg)),
             Ok(act) => {
                 if let Err(e) = engine.calculate(&act) {
@@ -415,6 +418,21 @@ impl Store {
 }
 
 impl Tx<'_> {
+    /// The last day of a period (ISO date): factors must be valid then.
+    async fn period_end(&mut self, org_id: &str, period_id: &str) -> Result<String> {
+        sqlx::query_scalar(
+            "SELECT end_date FROM reporting_periods WHERE org_id = $1 AND period_id = $2",
+        )
+        .bind(org_id)
+        .bind(period_id)
+        .fetch_optional(self.conn_mut())
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "reporting_period",
+            id: period_id.to_string(),
+        })
+    }
+
     /// Stores activities (new, or replacing those whose id is given), all
     /// or nothing: every problem is reported by index and field.
     pub async fn put_activities(
@@ -432,7 +450,8 @@ impl Tx<'_> {
         let mut engine = Engine::new(&lib, rd, "ar6")
             .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
         let sites = self.site_ids(org_id).await?;
-        validate(&mut engine, inputs, &sites).map_err(StoreError::Invalid)?;
+        let period_end = self.period_end(org_id, period_id).await?;
+        validate(&mut engine, inputs, &sites, &period_end).map_err(StoreError::Invalid)?;
         let (source_kind, source_ref) = source.parts();
         let at = now();
         let mut ids = Vec::new();
@@ -538,6 +557,7 @@ impl Tx<'_> {
         let actor = self.actor();
         check_write(actor, org_id)?;
         self.check_period(org_id, period_id).await?;
+        let period_end = self.period_end(org_id, period_id).await?;
         let lib = library_for(self.conn_mut(), org_id).await?;
         let mut engine = Engine::new(&lib, ReferenceData::embedded(), gwp_set)
             .map_err(|m| StoreError::Invalid(vec![FieldError::new("gwp", m)]))?;
@@ -565,7 +585,7 @@ impl Tx<'_> {
                 instrument: a.instrument.clone(),
                 market_factor: a.market_factor.clone(),
             };
-            let act = match as_activity(&input, &a.activity_id) {
+            let act = match as_activity(&input, &a.activity_id, &period_end) {
                 Ok(act) => act,
                 Err(e) => {
                     errors.push(FieldError::new(

@@ -54,6 +54,11 @@ pub struct FactorInput {
     /// scope 2.
     #[serde(default)]
     pub supplier_electricity: bool,
+    /// First and last day the factor may be used for (ISO dates).
+    #[serde(default)]
+    pub valid_from: Option<String>,
+    #[serde(default)]
+    pub valid_to: Option<String>,
 }
 
 /// Whose factor it is.
@@ -95,6 +100,8 @@ fn to_factor(f: &FactorInput, by: &str) -> Factor {
         source: f.source.trim().to_string(),
         reference: String::new(),
         derivation: None,
+        valid_from: f.valid_from.clone().filter(|d| !d.trim().is_empty()),
+        valid_to: f.valid_to.clone().filter(|d| !d.trim().is_empty()),
         origin: Origin::Added { by: by.to_string() },
     }
 }

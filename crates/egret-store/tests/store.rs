@@ -1177,6 +1177,8 @@ on_all_backends!(
             source: "supplier letter 2025-03".into(),
             year: Some(2025),
             supplier_electricity: true,
+            valid_from: None,
+            valid_to: None,
         };
         // Prefixes keep the namespaces apart; shipped ids cannot be taken.
         for (owner, id) in [
@@ -1256,6 +1258,28 @@ on_all_backends!(
             other => panic!("{other:?}"),
         }
         assert_eq!(store.org_factors(&ent, &org).await.unwrap().len(), 1);
+        // A factor valid only in 2024 cannot be used for the 2025 period.
+        let mut old = input("org.old", "0.5");
+        old.valid_to = Some("2024-12-31".into());
+        store
+            .add_factor(&ent, FactorOwner::Org(&org), &old)
+            .await
+            .unwrap();
+        match store
+            .put_activities(
+                &ent,
+                &org,
+                &period,
+                &[activity("scope2.electricity", "1", "MWh", "org.old")],
+                &Source::Manual,
+            )
+            .await
+        {
+            Err(StoreError::Invalid(errs)) => {
+                assert_eq!(errs[0].msg.key, "carbon-factor-not-valid")
+            }
+            other => panic!("{other:?}"),
+        }
         assert!(store.org_factors(&them, &org).await.is_err());
         assert_eq!(
             store.city_factors().await.unwrap()[0].source,

@@ -590,6 +590,7 @@ pub struct FactorView {
     confidence: String,
     source: String,
     reference: String,
+    valid: String,
     origin: String,
     /// (gas, value, unit, confidence)
     gases: Vec<(String, String, String, String)>,
@@ -616,6 +617,14 @@ fn factor_view(f: &Factor, lang: Lang) -> FactorView {
         confidence: confidence(f.confidence).into(),
         source: f.source.clone(),
         reference: f.reference.clone(),
+        valid: match (&f.valid_from, &f.valid_to) {
+            (None, None) => String::new(),
+            (a, b) => format!(
+                "{} – {}",
+                a.as_deref().unwrap_or("…"),
+                b.as_deref().unwrap_or("…")
+            ),
+        },
         origin: match &f.origin {
             Origin::Shipped { version } => format!("data/carbon {version}"),
             Origin::Added { by } => by.clone(),
@@ -756,6 +765,10 @@ pub struct FactorForm {
     source: String,
     #[serde(default)]
     supplier_electricity: Option<String>,
+    #[serde(default)]
+    valid_from: String,
+    #[serde(default)]
+    valid_to: String,
 }
 
 impl FactorForm {
@@ -779,6 +792,8 @@ impl FactorForm {
             source: self.source,
             year: None,
             supplier_electricity: self.supplier_electricity.is_some(),
+            valid_from: Some(self.valid_from).filter(|d| !d.trim().is_empty()),
+            valid_to: Some(self.valid_to).filter(|d| !d.trim().is_empty()),
         })
     }
 }

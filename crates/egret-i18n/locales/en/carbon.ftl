@@ -27,3 +27,5 @@ carbon-row-error = Row { $row }, column { $column }: { $detail }
 carbon-category-unknown = “{ $value }” is not a category; use scope1.stationary, scope1.mobile, scope1.process, scope1.fugitive, scope2.electricity, scope2.heat, scope2.steam or scope3.c1 … scope3.c15.
 carbon-instrument-unknown = “{ $value }” is not an instrument; use gec (green certificates), green_power or leave it empty.
 carbon-scope3-category = Scope 3 category { $n }
+carbon-file-date = “{ $value }” is not a date (YYYY-MM-DD).
+carbon-factor-not-valid = The factor { $id } is valid from { $from } to { $to }; it cannot be used for { $date }.

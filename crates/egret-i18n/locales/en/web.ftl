@@ -271,3 +271,6 @@ inv-supplier-electricity = Supplier-specific electricity factor (market-based sc
 inv-outputs = Production output
 inv-outputs-hint = Record what the period produced (e.g. 12,000 t of cement) to see emissions per unit of output.
 inv-intensity-output = Scope 1 + 2 (location-based) per unit of output
+inv-valid = Valid
+inv-valid-from = Valid from
+inv-valid-to = Valid to

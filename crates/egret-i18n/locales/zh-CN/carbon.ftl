@@ -27,3 +27,5 @@ carbon-row-error = 第 { $row } 行，列 { $column }：{ $detail }
 carbon-category-unknown = “{ $value }”不是排放类别；请使用 scope1.stationary、scope1.mobile、scope1.process、scope1.fugitive、scope2.electricity、scope2.heat、scope2.steam 或 scope3.c1 … scope3.c15。
 carbon-instrument-unknown = “{ $value }”不是合同工具；请填写 gec（绿证）、green_power（绿电交易）或留空。
 carbon-scope3-category = 范围三第 { $n } 类
+carbon-file-date = “{ $value }”不是日期（YYYY-MM-DD）。
+carbon-factor-not-valid = 因子 { $id } 的有效期为 { $from } 至 { $to }，不能用于 { $date }。

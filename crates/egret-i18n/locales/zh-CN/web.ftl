@@ -271,3 +271,6 @@ inv-supplier-electricity = 供应商电力排放因子（用于基于市场的�
 inv-outputs = 产品产量
 inv-outputs-hint = 填写本期产量（如水泥 12,000 吨），即可查看单位产品排放强度。
 inv-intensity-output = 单位产品范围一和范围二（基于位置）排放
+inv-valid = 有效期
+inv-valid-from = 有效期起
+inv-valid-to = 有效期止
