@@ -113,6 +113,10 @@ pub fn read_factors<R: Read>(
             value,
             unit: gas_unit.trim().to_string(),
             confidence: Confidence::Medium,
+            source: cs
+                .and_then(|i| rec.get(i))
+                .filter(|s| !s.is_empty())
+                .map_or_else(|| format!("factor file {name}, row {line}"), str::to_string),
         };
         match factors.iter_mut().find(|f| f.id == id) {
             Some(f) if f.per_unit == per_unit.trim() => f.gases.push(gv),

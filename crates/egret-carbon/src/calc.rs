@@ -222,7 +222,6 @@ pub struct Coefficient {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RecordResult {
     pub category: Category,
-    pub factor: String,
     /// Tonnes per gas.
     pub gases: Vec<(Arc<str>, Decimal)>,
     /// Tonnes CO2e (location-based for electricity).
@@ -230,7 +229,7 @@ pub struct RecordResult {
     /// Market-based tonnes CO2e (purchased electricity only).
     pub co2e_market_t: Option<Decimal>,
     /// The factor behind the market-based figure, if any.
-    pub market_factor: Option<String>,
+    pub market_factor: Option<Arc<str>>,
 }
 
 /// Refuses a factor outside its validity for the activity's date (ISO
@@ -263,7 +262,7 @@ pub struct Engine<'l> {
     coefficients: Vec<Coefficient>,
     index: FxHashMap<String, FxHashMap<String, usize>>,
     /// Residual-mix factor id per data year (looked up once).
-    residual: FxHashMap<Option<i32>, Option<String>>,
+    residual: FxHashMap<Option<i32>, Option<Arc<str>>>,
 }
 
 impl<'l> Engine<'l> {
@@ -391,14 +390,14 @@ impl<'l> Engine<'l> {
                 (Instrument::None, Some(mf)) => {
                     let i = self.resolve(mf, a.unit, "market_factor")?;
                     let k = self.coefficients[i].co2e;
-                    (Some(q * k), Some(mf.to_string()))
+                    (Some(q * k), Some(Arc::from(mf)))
                 }
                 (Instrument::None, None) => {
                     let lib = self.lib;
                     let id = self
                         .residual
                         .entry(year)
-                        .or_insert_with(|| lib.residual_for(year).map(|r| r.id.clone()))
+                        .or_insert_with(|| lib.residual_for(year).map(|r| Arc::from(r.id.as_str())))
                         .clone()
                         .ok_or_else(|| {
                             rec_err(
@@ -417,7 +416,6 @@ impl<'l> Engine<'l> {
         };
         Ok(RecordResult {
             category: a.category,
-            factor: a.factor.to_string(),
             gases,
             co2e_t,
             co2e_market_t,

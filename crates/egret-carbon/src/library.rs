@@ -98,6 +98,9 @@ pub struct GasValue {
     /// Mass unit of the gas (`t` or `kg`).
     pub unit: String,
     pub confidence: Confidence,
+    /// The document (and table) this gas's value comes from; gases of one
+    /// factor may come from different tables.
+    pub source: String,
 }
 
 /// The inputs of a derived fuel factor.
@@ -464,6 +467,7 @@ impl Library {
                         value,
                         unit: "t".into(),
                         confidence: c,
+                        source: format!("derived from {source}"),
                     }],
                     confidence: c,
                     source: source.to_string(),
@@ -570,6 +574,7 @@ impl Library {
                 value: v,
                 unit: gas_unit.to_string(),
                 confidence: c,
+                source: source.to_string(),
             };
             match lib.factors.get_mut(id) {
                 // Further gases of the factor on the rows that follow.
@@ -657,6 +662,7 @@ impl Library {
                         value: Decimal::ONE,
                         unit: "t".into(),
                         confidence: Confidence::High,
+                        source: "by definition".into(),
                     }],
                     confidence: Confidence::High,
                     source: "by definition (1 t of gas per t released); GWP from gwp.csv".into(),

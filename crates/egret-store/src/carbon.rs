@@ -665,7 +665,7 @@ impl Tx<'_> {
                     .bind(&a.factor)
                     .bind(r.co2e_t.normalize().to_string())
                     .bind(r.co2e_market_t.map(|m| m.normalize().to_string()))
-                    .bind(r.market_factor.clone())
+                    .bind(r.market_factor.as_deref().map(str::to_string))
                     .bind(gases_text(&r.gases));
             }
             q.execute(self.conn_mut()).await?;

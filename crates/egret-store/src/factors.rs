@@ -94,6 +94,7 @@ fn to_factor(f: &FactorInput, by: &str) -> Factor {
                 value: g.value,
                 unit: g.unit.trim().to_string(),
                 confidence: Confidence::Medium,
+                source: f.source.trim().to_string(),
             })
             .collect(),
         confidence: Confidence::Medium,

@@ -592,8 +592,8 @@ pub struct FactorView {
     reference: String,
     valid: String,
     origin: String,
-    /// (gas, value, unit, confidence)
-    gases: Vec<(String, String, String, String)>,
+    /// (gas, value, unit, confidence, source)
+    gases: Vec<(String, String, String, String, String)>,
     derivation: Option<String>,
 }
 
@@ -638,6 +638,7 @@ fn factor_view(f: &Factor, lang: Lang) -> FactorView {
                     g.value.normalize().to_string(),
                     format!("{}/{}", g.unit, f.per_unit),
                     confidence(g.confidence).into(),
+                    g.source.clone(),
                 )
             })
             .collect(),
