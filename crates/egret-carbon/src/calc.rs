@@ -213,7 +213,9 @@ fn rec_err(field: &'static str, msg: Msg) -> RecordError {
 /// Tonnes of each gas and of CO2e per activity unit, for one factor,
 /// activity unit and GWP set.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Coefficient {
+pub struct Coefficient<'l> {
+    /// The factor it was resolved from.
+    pub factor: &'l Factor,
     pub gases: Vec<(Arc<str>, Decimal)>,
     pub co2e: Decimal,
 }
@@ -259,7 +261,7 @@ pub struct Engine<'l> {
     rd: &'l ReferenceData,
     gwp_set: String,
     /// Resolved coefficients, and their index by factor id then unit.
-    coefficients: Vec<Coefficient>,
+    coefficients: Vec<Coefficient<'l>>,
     index: FxHashMap<String, FxHashMap<String, usize>>,
     /// Residual-mix factor id per data year (looked up once).
     residual: FxHashMap<Option<i32>, Option<Arc<str>>>,
@@ -336,7 +338,11 @@ impl<'l> Engine<'l> {
             co2e += t * gwp;
             gases.push((Arc::from(g.gas.as_str()), t));
         }
-        self.coefficients.push(Coefficient { gases, co2e });
+        self.coefficients.push(Coefficient {
+            factor: f,
+            gases,
+            co2e,
+        });
         let i = self.coefficients.len() - 1;
         self.index
             .entry(factor.to_string())
@@ -346,7 +352,7 @@ impl<'l> Engine<'l> {
     }
 
     /// A resolved coefficient.
-    pub fn coefficient(&self, i: usize) -> &Coefficient {
+    pub fn coefficient(&self, i: usize) -> &Coefficient<'l> {
         &self.coefficients[i]
     }
 
@@ -358,7 +364,9 @@ impl<'l> Engine<'l> {
                 Msg::new("carbon-quantity-negative").arg("value", a.quantity),
             ));
         }
-        let f = self.factor(a.factor, "factor")?;
+        // One hash lookup finds the factor and its coefficient for the unit.
+        let i = self.resolve(a.factor, a.unit, "factor")?;
+        let f = self.coefficients[i].factor;
         check_valid(f, a.date, "factor")?;
         if let Some(mf) = a.market_factor {
             check_valid(self.factor(mf, "market_factor")?, a.date, "market_factor")?;
@@ -377,7 +385,6 @@ impl<'l> Engine<'l> {
             ));
         }
         let year = f.year;
-        let i = self.resolve(a.factor, a.unit, "factor")?;
         let c = &self.coefficients[i];
         let q = a.quantity;
         let gases = c.gases.iter().map(|(g, k)| (g.clone(), q * k)).collect();
