@@ -107,6 +107,18 @@ fn to_factor(f: &FactorInput, by: &str) -> Factor {
     }
 }
 
+/// Factors from rows of (definition, entered_by).
+fn decode_rows(rows: &[sqlx::any::AnyRow]) -> Result<Vec<Factor>> {
+    rows.iter()
+        .map(|r| {
+            decode(
+                &r.try_get::<String, _>("definition")?,
+                &r.try_get::<String, _>("entered_by")?,
+            )
+        })
+        .collect()
+}
+
 fn decode(definition: &str, by: &str) -> Result<Factor> {
     let f: FactorInput = serde_json::from_str(definition)
         .map_err(|e| crate::error::corrupt(format!("factor definition: {e}")))?;
@@ -123,14 +135,7 @@ pub(crate) async fn added_factors(conn: &mut AnyConnection, org_id: &str) -> Res
     .bind(org_id)
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|r| {
-            decode(
-                &r.try_get::<String, _>("definition")?,
-                &r.try_get::<String, _>("entered_by")?,
-            )
-        })
-        .collect()
+    decode_rows(&rows)
 }
 
 /// The library for calculations of `org_id` (the shipped one itself when
@@ -249,14 +254,7 @@ impl Store {
             sqlx::query("SELECT definition, entered_by FROM shared_factors ORDER BY factor_id")
                 .fetch_all(&self.pool)
                 .await?;
-        rows.iter()
-            .map(|r| {
-                decode(
-                    &r.try_get::<String, _>("definition")?,
-                    &r.try_get::<String, _>("entered_by")?,
-                )
-            })
-            .collect()
+        decode_rows(&rows)
     }
 
     /// An organisation's own factors.
@@ -268,13 +266,6 @@ impl Store {
         .bind(org_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|r| {
-                decode(
-                    &r.try_get::<String, _>("definition")?,
-                    &r.try_get::<String, _>("entered_by")?,
-                )
-            })
-            .collect()
+        decode_rows(&rows)
     }
 }

@@ -97,6 +97,13 @@ struct CarbonPage {
     notice: Option<String>,
 }
 
+impl CarbonPage {
+    /// Where the own-factor form posts.
+    fn factor_action(&self) -> String {
+        format!("/orgs/{}/carbon/factors", self.o.org_id)
+    }
+}
+
 #[derive(Deserialize)]
 pub struct YearQuery {
     year: Option<i32>,
@@ -316,19 +323,7 @@ pub async fn carbon_page(
         .into_iter()
         .chain(own.clone())
         .collect();
-    let rd = ReferenceData::embedded();
-    let units = [
-        "energy",
-        "mass",
-        "volume",
-        "distance",
-        "freight",
-        "passenger_transport",
-        "currency_cny",
-    ]
-    .iter()
-    .flat_map(|d| rd.units_of(d).map(|u| u.code.clone()))
-    .collect();
+    let units = activity_units();
     let page = CarbonPage {
         year: period.fiscal_year,
         years: periods.iter().map(|p| p.fiscal_year).collect(),
@@ -371,6 +366,34 @@ async fn period_id(
     Ok(st.store.period_for_year(&auth.principal, id, year).await?)
 }
 
+/// Units activity data and factors are usually given in.
+fn activity_units() -> Vec<String> {
+    let rd = ReferenceData::embedded();
+    [
+        "energy",
+        "mass",
+        "volume",
+        "distance",
+        "freight",
+        "passenger_transport",
+        "currency_cny",
+    ]
+    .iter()
+    .flat_map(|d| rd.units_of(d).map(|u| u.code.clone()))
+    .collect()
+}
+
+/// A number typed in a form (thousands separators allowed), or an error
+/// naming the field.
+fn number(field: &str, raw: &str) -> AppResult<Decimal> {
+    raw.trim().replace([',', '，'], "").parse().map_err(|_| {
+        AppError::invalid(vec![egret_domain::org::FieldError::new(
+            field,
+            egret_i18n::Msg::new("inv-quantity-invalid").arg("value", raw.trim()),
+        )])
+    })
+}
+
 fn carbon_href(id: &str, year: i32) -> String {
     format!("/orgs/{id}/carbon?year={year}&saved=1")
 }
@@ -395,17 +418,7 @@ pub async fn activity_save(
     CsrfForm(_, auth, f): CsrfForm<ActivityForm>,
 ) -> AppResult<Response> {
     let p = period_id(&st, &auth, &id, year).await?;
-    let quantity = f
-        .quantity
-        .trim()
-        .replace([',', '，'], "")
-        .parse()
-        .map_err(|_| {
-            AppError::invalid(vec![egret_domain::org::FieldError::new(
-                "quantity",
-                egret_i18n::Msg::new("inv-quantity-invalid").arg("value", f.quantity.trim()),
-            )])
-        })?;
+    let quantity = number("quantity", &f.quantity)?;
     let opt = |s: &str| (!s.trim().is_empty()).then(|| s.trim().to_string());
     st.store
         .put_activities(
@@ -536,17 +549,7 @@ pub async fn output_add(
     CsrfForm(_, auth, f): CsrfForm<OutputForm>,
 ) -> AppResult<Response> {
     let p = period_id(&st, &auth, &id, year).await?;
-    let quantity = f
-        .quantity
-        .trim()
-        .replace([',', '，'], "")
-        .parse()
-        .map_err(|_| {
-            AppError::invalid(vec![egret_domain::org::FieldError::new(
-                "quantity",
-                egret_i18n::Msg::new("inv-quantity-invalid").arg("value", f.quantity.trim()),
-            )])
-        })?;
+    let quantity = number("quantity", &f.quantity)?;
     st.store
         .add_output(
             &auth.principal,
@@ -663,6 +666,7 @@ struct FactorsPage {
     /// (id, name, family, region, year, gases, confidence)
     factors: Vec<(String, String, String, String, String, String, String)>,
     can_add: bool,
+    units: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -721,6 +725,7 @@ pub async fn factors_page(
         can_add: auth
             .as_ref()
             .is_some_and(|a| a.principal.can_manage_reference_data()),
+        units: activity_units(),
         ctx,
     })
 }
@@ -774,12 +779,7 @@ pub struct FactorForm {
 
 impl FactorForm {
     fn input(self) -> AppResult<FactorInput> {
-        let value = self.value.trim().parse().map_err(|_| {
-            AppError::invalid(vec![egret_domain::org::FieldError::new(
-                "value",
-                egret_i18n::Msg::new("inv-quantity-invalid").arg("value", self.value.trim()),
-            )])
-        })?;
+        let value = number("value", &self.value)?;
         Ok(FactorInput {
             id: self.id,
             name_zh: self.name_zh,
