@@ -124,6 +124,24 @@ async fn log_in(c: &Client, base: &str, email: &str) {
     c.wait().for_element(Locator::Id("whoami")).await.unwrap();
 }
 
+/// From the organisation list, opens the user's organisation and follows
+/// the link with the given id.
+async fn open_from_own_org(c: &Client, link: &str) {
+    c.find(Locator::Css("a.org-link"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    c.wait()
+        .for_element(Locator::Id(link))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
 async fn log_out(c: &Client) {
     c.find(Locator::Id("logout"))
         .await
@@ -209,19 +227,7 @@ fn enterprise_user_enters_esg_data_and_sees_completeness() {
         let c = browser(&d).await;
         let base = &server.base;
         log_in(&c, base, "listed@demo.egret.city").await;
-        c.find(Locator::Css("a.org-link"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::Id("org-data"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        open_from_own_org(&c, "org-data").await;
         c.wait()
             .for_element(Locator::Id("percent-complete"))
             .await
@@ -301,19 +307,7 @@ fn enterprise_user_records_activity_calculates_inventory_and_traces_a_tonne_to_i
         let c = browser(&d).await;
         let base = &server.base;
         log_in(&c, base, "listed@demo.egret.city").await;
-        c.find(Locator::Css("a.org-link"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
-        c.wait()
-            .for_element(Locator::Id("org-carbon"))
-            .await
-            .unwrap()
-            .click()
-            .await
-            .unwrap();
+        open_from_own_org(&c, "org-carbon").await;
         c.wait()
             .for_element(Locator::Id("carbon-title"))
             .await
