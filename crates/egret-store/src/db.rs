@@ -27,6 +27,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0003_fx_rates.sql"),
     ),
     (4, "carbon", include_str!("../migrations/0004_carbon.sql")),
+    (
+        5,
+        "submissions",
+        include_str!("../migrations/0005_submissions.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -16,6 +16,7 @@ mod error;
 mod factors;
 mod fx;
 mod orgs;
+mod submissions;
 
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
 pub use audit::AuditEntry;
@@ -34,6 +35,7 @@ pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,
 };
+pub use submissions::{BrokenLink, GENESIS, SubmissionRecord, canonical, chain_digest};
 
 /// Result of store operations.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

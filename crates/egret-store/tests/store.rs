@@ -163,6 +163,8 @@ on_all_backends!(
             "sessions",
             "shared_factors",
             "sites",
+            "submission_events",
+            "submissions",
             "uscc_directory",
             "users",
             "value_evidence",
@@ -1312,4 +1314,130 @@ on_all_backends!(outputs_are_recorded_for_intensities, |store| {
     );
     let stranger = user(Role::Enterprise, &[]);
     assert!(store.list_outputs(&stranger, &org, &period).await.is_err());
+});
+
+on_all_backends!(submissions_are_chained_never_edited_and_verified, |store| {
+    let (org, period) = org_with_period(store, 75).await;
+    let ent = user(Role::Enterprise, &[&org]);
+    let p = store.period_for_year(&ent, &org, 2025).await.unwrap();
+    let cats = egret_domain::catalog::Catalogs::embedded();
+    let catalog = cats.catalog("xm-lite@1").unwrap();
+    // Nothing answered: refused, naming every missing required data point.
+    let missing = match store.submit(&ent, &p, "xm-lite@1", None).await.unwrap_err() {
+        StoreError::Invalid(errs) => errs,
+        e => panic!("{e}"),
+    };
+    assert!(missing.len() > 3);
+    assert!(missing.iter().all(|e| e.field.starts_with("datapoints.")));
+    // Explain every required point (comply-or-explain), then submit.
+    let inputs: Vec<ValueInput> = catalog
+        .requirements
+        .iter()
+        .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
+        .map(|r| r.datapoint.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|dp| {
+            input_value(
+                &dp,
+                "",
+                Answer::NotDisclosed {
+                    reason: "尚未统计 / not yet measured".into(),
+                },
+            )
+        })
+        .collect();
+    store
+        .put_values(&ent, &org, &period, &inputs, &Source::Manual)
+        .await
+        .unwrap();
+    let first = store.submit(&ent, &p, "xm-lite@1", None).await.unwrap();
+    assert_eq!(
+        (first.seq, first.version, first.prev_digest.as_str()),
+        (1, 1, egret_store::GENESIS)
+    );
+    assert_eq!(
+        first.digest,
+        egret_store::chain_digest(
+            egret_store::GENESIS,
+            &egret_store::canonical(&first.snapshot)
+        )
+    );
+    // A correction needs a reason and links to the first.
+    assert!(store.submit(&ent, &p, "xm-lite@1", None).await.is_err());
+    let second = store
+        .submit(&ent, &p, "xm-lite@1", Some("补充说明 / added explanation"))
+        .await
+        .unwrap();
+    assert_eq!((second.seq, second.version), (2, 2));
+    assert_eq!(second.prev_digest, first.digest);
+    assert_eq!(store.verify_chains().await.unwrap(), (2, vec![]));
+
+    // Published submissions are public; others are not.
+    let stranger = user(Role::Enterprise, &[]);
+    assert!(
+        store
+            .submission(&stranger, &org, &second.submission_id)
+            .await
+            .is_err()
+    );
+    assert!(
+        store
+            .submission_event(&ent, &org, &second.submission_id, "withdraw", None)
+            .await
+            .is_err(),
+        "a withdrawal needs a reason"
+    );
+    store
+        .submission_event(&ent, &org, &second.submission_id, "publish", None)
+        .await
+        .unwrap();
+    let public = store
+        .submission(&stranger, &org, &second.submission_id)
+        .await
+        .unwrap();
+    assert_eq!(public.status, "published");
+    assert_eq!(
+        store.list_submissions(&stranger, &org).await.unwrap().len(),
+        1
+    );
+    store
+        .submission_event(
+            &ent,
+            &org,
+            &second.submission_id,
+            "withdraw",
+            Some("数据有误"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .submission(&ent, &org, &second.submission_id)
+            .await
+            .unwrap()
+            .status,
+        "withdrawn"
+    );
+    assert!(
+        store
+            .list_submissions(&stranger, &org)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Editing a submitted row behind the platform's back is found, named.
+    store
+        .execute_admin(&format!(
+            "UPDATE submissions SET snapshot = REPLACE(snapshot, 'not yet measured', 'measured') \
+             WHERE submission_id = '{}'",
+            first.submission_id
+        ))
+        .await
+        .unwrap();
+    let (n, broken) = store.verify_chains().await.unwrap();
+    assert_eq!(n, 2);
+    assert_eq!(broken.len(), 1, "{broken:?}");
+    assert_eq!(broken[0].submission_id, first.submission_id);
 });
