@@ -30,13 +30,14 @@ pub async fn demo(db: Option<&str>, orgs: Option<usize>) -> Result<()> {
     };
     println!("bench=demo backend={:?}", store.backend());
     println!(
-        "organizations={} sites={} periods={} users={} values={} activities={}",
+        "organizations={} sites={} periods={} users={} values={} activities={} submissions={}",
         stats.organizations,
         stats.sites,
         stats.periods,
         stats.users,
         stats.values,
-        stats.activities
+        stats.activities,
+        stats.submissions
     );
     println!("migrate_seconds={:.3}", migrated.as_secs_f64());
     println!("demo_seconds={:.3}", loaded.as_secs_f64());

@@ -165,6 +165,7 @@ pub struct City {
 pub struct Stats {
     pub values: usize,
     pub activities: usize,
+    pub submissions: usize,
     pub organizations: usize,
     pub sites: usize,
     pub periods: usize,
@@ -539,6 +540,7 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
     let mut stats = Stats {
         values: 0,
         activities: 0,
+        submissions: 0,
         organizations: 0,
         sites: 0,
         periods: 0,
@@ -557,6 +559,8 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         .max()
         .unwrap_or(first_year);
     let mut smes = 0usize;
+    // Reporting organisations and years, submitted after the commit.
+    let mut to_submit = Vec::new();
     for (i, org) in city.orgs.iter().enumerate() {
         let id = tx.create_org(&org.profile, true).await?;
         for site in &org.sites {
@@ -612,6 +616,9 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
             if !reports {
                 continue;
             }
+            if p != values::Progress::NotStarted {
+                to_submit.push((id.clone(), *year, org.profile.is_listed(), p));
+            }
             let inputs = values::answers(
                 cats,
                 rd,
@@ -652,7 +659,62 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         stats.users += 1;
     }
     tx.commit().await?;
+    stats.submissions = submit_reports(store, &system, cats, rd, &to_submit, &mut rng).await?;
     Ok(Outcome::Loaded(stats))
+}
+
+/// Submits what the reporting organisations filed, catalog by catalog:
+/// complete ones are submitted (an incomplete one is refused by the store,
+/// as for real users), most published — listed companies more often than
+/// SMEs — and some corrected with a reason.
+async fn submit_reports(
+    store: &Store,
+    system: &Principal,
+    cats: &egret_domain::catalog::Catalogs,
+    rd: &ReferenceData,
+    items: &[(String, i32, bool, values::Progress)],
+    rng: &mut ChaCha8Rng,
+) -> Result<usize> {
+    let mut n = 0;
+    for (org_id, year, listed, progress) in items {
+        if *progress != values::Progress::Complete {
+            continue;
+        }
+        let org = store.get_org(system, org_id).await?;
+        let period = store.period_for_year(system, org_id, *year).await?;
+        for c in values::catalogs_for(cats, &org.profile, rd) {
+            let sub = match store.submit(system, &period, &c.key(), None).await {
+                Ok(s) => s,
+                Err(egret_store::StoreError::Invalid(_)) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            n += 1;
+            let publish = if *listed {
+                rng.random_ratio(17, 20)
+            } else {
+                rng.random_ratio(2, 5)
+            };
+            let last = if rng.random_ratio(1, 12) {
+                n += 1;
+                store
+                    .submit(
+                        system,
+                        &period,
+                        &c.key(),
+                        Some("更正计算错误（合成演示）/ Corrected a calculation error (synthetic demo)"),
+                    )
+                    .await?
+            } else {
+                sub
+            };
+            if publish {
+                store
+                    .submission_event(system, org_id, &last.submission_id, "publish", None)
+                    .await?;
+            }
+        }
+    }
+    Ok(n)
 }
 
 #[cfg(test)]

@@ -256,3 +256,64 @@ fn carbon_calc_writes_results_summary_and_errors_and_finishes() {
     assert_eq!(rc, 1);
     assert!(stderr.contains("column “org” is missing"), "{stderr}");
 }
+
+#[test]
+fn verify_passes_on_the_demo_city_and_names_a_tampered_submission() {
+    let dir = TempDir::new("verify");
+    let db = dir.db_url();
+    let (rc, out, err) = run(&["demo", "--orgs", "400", "--db", &db]);
+    assert_eq!(rc, 0, "{out}{err}");
+    let (rc, out, _) = run(&["verify", "--db", &db]);
+    assert_eq!(rc, 0, "{out}");
+    let checked: usize = out
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("submissions="))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(checked > 0, "the demo city has submissions: {out}");
+    // Edit a submitted row behind the platform's back.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let victim = rt.block_on(async {
+        let store = egret_store::Store::connect(&db).await.unwrap();
+        let id = some_submission(&store).await;
+        store
+            .execute_admin(&format!(
+                "UPDATE submissions SET snapshot = REPLACE(snapshot, '\"version\":1', '\"version\":9') \
+                 WHERE submission_id = '{id}'"
+            ))
+            .await
+            .unwrap();
+        id
+    });
+    let (rc, out, _) = run(&["verify", "--db", &db]);
+    assert_eq!(rc, 1, "{out}");
+    assert!(
+        out.contains("BROKEN org=") && out.contains(&victim),
+        "{out}"
+    );
+}
+
+/// The id of some submission (through the store's public API).
+async fn some_submission(store: &egret_store::Store) -> String {
+    let admin = egret_domain::access::Principal::system("test");
+    let orgs = store
+        .list_orgs(
+            &admin,
+            &Default::default(),
+            egret_store::Page::new(None, Some(200)),
+        )
+        .await
+        .unwrap();
+    for o in orgs.items {
+        if let Some(s) = store
+            .list_submissions(&admin, &o.org_id)
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+        {
+            return s.submission_id;
+        }
+    }
+    panic!("no submission in the demo city");
+}
