@@ -138,6 +138,16 @@ impl Principal {
         }
     }
 
+    /// Someone not signed in: an enterprise role bound to no organisation,
+    /// so only what is public (e.g. published reports) is readable.
+    pub fn anonymous() -> Principal {
+        Principal {
+            user_id: "anonymous".into(),
+            role: Role::Enterprise,
+            orgs: Vec::new(),
+        }
+    }
+
     pub fn is_bound_to(&self, org_id: &str) -> bool {
         self.orgs
             .binary_search_by(|o| o.as_str().cmp(org_id))

@@ -428,6 +428,19 @@ impl Store {
         })
     }
 
+    /// Published submissions of all organisations, newest first (public).
+    pub async fn published_submissions(&self, limit: i64) -> Result<Vec<SubmissionRecord>> {
+        let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM (SELECT {COLUMNS} FROM submissions s JOIN reporting_periods p \
+             ON p.org_id = s.org_id AND p.period_id = s.period_id) x \
+             WHERE x.last_event = 'publish' ORDER BY x.submitted_at DESC LIMIT $1"
+        )))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(submission).collect()
+    }
+
     /// Recomputes every organisation's chain: each snapshot's canonical
     /// form and digest, each link to the previous digest, and gapless
     /// sequence numbers. Returns every link that does not hold. An

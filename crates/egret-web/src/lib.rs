@@ -11,6 +11,7 @@ mod data_pages;
 mod error;
 mod openapi;
 mod pages;
+mod report_pages;
 mod routes;
 mod view;
 

@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::{api, api_data, carbon_pages};
+use crate::{api, api_data, carbon_pages, report_pages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -42,6 +42,9 @@ use crate::{api, api_data, carbon_pages};
         carbon_pages::api_org_factors,
         carbon_pages::api_add_org_factor,
         carbon_pages::api_add_city_factor,
+        report_pages::api_published,
+        report_pages::api_submissions,
+        report_pages::api_submit,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -7,7 +7,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on, post};
 
-use crate::{AppState, WebConfig, api, api_data, carbon_pages, data_pages, pages};
+use crate::{AppState, WebConfig, api, api_data, carbon_pages, data_pages, pages, report_pages};
 
 /// A registered route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -162,6 +162,33 @@ fn table(config: &WebConfig) -> Table {
             "/orgs/{id}/carbon/{year}/outputs",
             carbon_pages::output_add,
         )
+        // Submissions and published reports.
+        .add("GET", "/reports", report_pages::published_reports)
+        .add(
+            "POST",
+            "/orgs/{id}/data/{year}/submit",
+            report_pages::submit,
+        )
+        .add(
+            "GET",
+            "/orgs/{id}/submissions",
+            report_pages::org_submissions,
+        )
+        .add(
+            "GET",
+            "/orgs/{id}/submissions/{sid}",
+            report_pages::report_page,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/submissions/{sid}/publish",
+            report_pages::publish,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/submissions/{sid}/withdraw",
+            report_pages::withdraw,
+        )
         .add("GET", "/account", pages::account)
         .add("POST", "/account/tokens", pages::token_create)
         .add("POST", "/account/tokens/{id}/revoke", pages::token_revoke)
@@ -218,6 +245,17 @@ fn table(config: &WebConfig) -> Table {
             "PUT",
             "/api/v1/organizations/{id}/periods/{year}/fx-rates",
             api_data::put_fx_rate,
+        )
+        .add("GET", "/api/v1/reports", report_pages::api_published)
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/submissions",
+            report_pages::api_submissions,
+        )
+        .add(
+            "POST",
+            "/api/v1/organizations/{id}/periods/{year}/submissions",
+            report_pages::api_submit,
         )
         .add("GET", "/api/v1/carbon/factors", carbon_pages::api_factors)
         .add(

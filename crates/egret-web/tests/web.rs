@@ -806,6 +806,53 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
             ESG_B,
         ),
     );
+    // Submissions and reports.
+    m.insert(
+        ("GET", "/reports"),
+        vec![p("/reports".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/api/v1/reports"),
+        vec![p("/api/v1/reports".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/data/{year}/submit"),
+        esg(
+            "/orgs/{id}/data/{year}/submit",
+            form(&[("catalog", "xm-lite@1")]),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        (
+            "POST",
+            "/api/v1/organizations/{id}/periods/{year}/submissions",
+        ),
+        esg(
+            "/api/v1/organizations/{id}/periods/{year}/submissions",
+            Body::Json(serde_json::json!({"catalog": "xm-lite@1"})),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/submissions"),
+        both("/orgs/{id}/submissions", Body::None, ALL, ALL),
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/submissions"),
+        both(
+            "/api/v1/organizations/{id}/submissions",
+            Body::None,
+            AUTHED,
+            AUTHED,
+        ),
+    );
+    // Per submission, see submissions_are_private_until_published.
+    m.insert(("GET", "/orgs/{id}/submissions/{sid}"), vec![]);
+    m.insert(("POST", "/orgs/{id}/submissions/{sid}/publish"), vec![]);
+    m.insert(("POST", "/orgs/{id}/submissions/{sid}/withdraw"), vec![]);
     m.insert(
         ("GET", "/api/openapi.json"),
         vec![p("/api/openapi.json".into(), Body::None, ALL)],
@@ -1417,4 +1464,107 @@ async fn activity_imports_name_row_and_column_and_store_nothing() {
             .is_empty(),
         "nothing stored"
     );
+}
+
+#[tokio::test]
+async fn submissions_are_private_until_published() {
+    let f = fixture(WebConfig::default()).await;
+    let org = &f.org_a;
+    let admin = principal_of(&f, Admin).await;
+    let p = f.store.period_for_year(&admin, org, 2025).await.unwrap();
+    // Explain every required point of the lightweight standard, submit.
+    let cats = egret_domain::catalog::Catalogs::embedded();
+    let required: std::collections::BTreeSet<String> = cats
+        .catalog("xm-lite@1")
+        .unwrap()
+        .requirements
+        .iter()
+        .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
+        .map(|r| r.datapoint.clone())
+        .collect();
+    let inputs: Vec<egret_store::ValueInput> = required
+        .into_iter()
+        .map(|dp| egret_store::ValueInput {
+            datapoint: dp,
+            breakdown: String::new(),
+            answer: egret_domain::value::Answer::NotDisclosed {
+                reason: "尚未统计".into(),
+            },
+            comment: None,
+        })
+        .collect();
+    f.store
+        .put_values(
+            &admin,
+            org,
+            &p.period_id,
+            &inputs,
+            &egret_store::Source::Manual,
+        )
+        .await
+        .unwrap();
+    let ent = Client::new(&f, Ent).await;
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/data/2025/submit"),
+            &form(&[("catalog", "xm-lite@1")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = r
+        .headers()
+        .get(LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .to_string();
+    let sid = page.rsplit('/').next().unwrap().to_string();
+    // Before publication only the organisation's readers see it.
+    for (who, visible) in [(Anon, false), (City, false), (Ent, true), (Admin, true)] {
+        let r = Client::new(&f, who).await.get(&page).await;
+        assert_eq!(
+            !denied(&r),
+            visible,
+            "{who:?} before publication → {}",
+            r.status()
+        );
+    }
+    // Only its writers publish or withdraw.
+    for who in [Anon, City, Analyst, Bank, Assurer] {
+        let r = Client::new(&f, who)
+            .await
+            .send("POST", &format!("{page}/publish"), &form(&[]))
+            .await;
+        assert!(denied(&r), "{who:?} publish → {}", r.status());
+    }
+    let r = ent
+        .send("POST", &format!("{page}/publish"), &form(&[]))
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = Client::new(&f, Anon).await.get(&page).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("report-index") && html.contains("尚未统计"),
+        "{html}"
+    );
+    let reports = Client::new(&f, Anon)
+        .await
+        .get("/reports")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(reports.contains(&sid));
+    let r = ent
+        .send(
+            "POST",
+            &format!("{page}/withdraw"),
+            &form(&[("reason", "数据有误")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = Client::new(&f, Anon).await.get(&page).await;
+    assert!(denied(&r), "withdrawn reports are no longer public");
 }

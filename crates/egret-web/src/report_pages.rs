@@ -1,0 +1,382 @@
+//! Submitted disclosures: submitting from the data pages, the list of an
+//! organisation's submissions, one submission as a report (sections of its
+//! catalog, values with units and breakdowns, an index of every
+//! requirement: answered, explained or not applicable), publication and
+//! withdrawal, the public list of published reports, and the API.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use egret_domain::catalog::Catalogs;
+use egret_domain::refdata::ReferenceData;
+use egret_domain::value::Answer;
+use egret_i18n::Lang;
+use egret_store::SubmissionRecord;
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::AppState;
+use crate::api::ApiJson;
+use crate::auth::{Auth, CsrfForm, Ctx};
+use crate::error::AppResult;
+use crate::pages::render;
+use crate::view::PageCtx;
+
+fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::ZhCn => zh,
+        Lang::En => en,
+    }
+}
+
+fn status_label(ctx: &PageCtx, status: &str) -> String {
+    ctx.t(&format!("sub-status-{status}"))
+}
+
+#[derive(Deserialize)]
+pub struct SubmitForm {
+    catalog: String,
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn submit(
+    State(st): State<AppState>,
+    Path((id, year)): Path<(String, i32)>,
+    CsrfForm(_, auth, f): CsrfForm<SubmitForm>,
+) -> AppResult<Response> {
+    let p = st.store.period_for_year(&auth.principal, &id, year).await?;
+    let s = st
+        .store
+        .submit(&auth.principal, &p, &f.catalog, Some(&f.reason))
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/submissions/{}", s.submission_id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct EventForm {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn publish(
+    State(st): State<AppState>,
+    Path((id, sid)): Path<(String, String)>,
+    CsrfForm(_, auth, f): CsrfForm<EventForm>,
+) -> AppResult<Response> {
+    event(&st, &auth, &id, &sid, "publish", &f.reason).await
+}
+
+pub async fn withdraw(
+    State(st): State<AppState>,
+    Path((id, sid)): Path<(String, String)>,
+    CsrfForm(_, auth, f): CsrfForm<EventForm>,
+) -> AppResult<Response> {
+    event(&st, &auth, &id, &sid, "withdraw", &f.reason).await
+}
+
+async fn event(
+    st: &AppState,
+    auth: &Auth,
+    id: &str,
+    sid: &str,
+    action: &str,
+    reason: &str,
+) -> AppResult<Response> {
+    st.store
+        .submission_event(&auth.principal, id, sid, action, Some(reason))
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/submissions/{sid}")).into_response())
+}
+
+// ------------------------------------------------------------------ lists
+
+pub struct SubmissionRow {
+    org_id: String,
+    org_name: String,
+    id: String,
+    year: i32,
+    catalog: String,
+    version: i64,
+    status: String,
+    submitted_at: String,
+    digest: String,
+}
+
+fn row(ctx: &PageCtx, s: &SubmissionRecord) -> SubmissionRow {
+    let org = &s.snapshot["organisation"];
+    let name = pick(
+        ctx.lang,
+        org["name_zh"].as_str().unwrap_or_default(),
+        org["name_en"]
+            .as_str()
+            .or(org["name_zh"].as_str())
+            .unwrap_or_default(),
+    );
+    let cats = Catalogs::embedded();
+    SubmissionRow {
+        org_id: s.org_id.clone(),
+        org_name: name.to_string(),
+        id: s.submission_id.clone(),
+        year: s.fiscal_year,
+        catalog: cats.catalog(&s.catalog_key).map_or_else(
+            || s.catalog_key.clone(),
+            |c| pick(ctx.lang, &c.name_zh, &c.name_en).to_string(),
+        ),
+        version: s.version,
+        status: status_label(ctx, &s.status),
+        submitted_at: s.submitted_at.clone(),
+        digest: s.digest[..16].to_string(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "submissions.html")]
+struct SubmissionsPage {
+    ctx: PageCtx,
+    title: String,
+    rows: Vec<SubmissionRow>,
+}
+
+pub async fn org_submissions(
+    State(st): State<AppState>,
+    Ctx(ctx, auth): Ctx,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let principal = auth
+        .map(|a| a.principal)
+        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let subs = st.store.list_submissions(&principal, &id).await?;
+    render(&SubmissionsPage {
+        title: ctx.t("sub-title"),
+        rows: subs.iter().map(|s| row(&ctx, s)).collect(),
+        ctx,
+    })
+}
+
+pub async fn published_reports(
+    State(st): State<AppState>,
+    Ctx(ctx, _): Ctx,
+) -> AppResult<Response> {
+    let subs = st.store.published_submissions(200).await?;
+    render(&SubmissionsPage {
+        title: ctx.t("sub-published-title"),
+        rows: subs.iter().map(|s| row(&ctx, s)).collect(),
+        ctx,
+    })
+}
+
+// ----------------------------------------------------------------- report
+
+pub struct ReportLine {
+    label: String,
+    value: String,
+}
+
+pub struct ReportItem {
+    reference: String,
+    name: String,
+    status: String,
+    lines: Vec<ReportLine>,
+}
+
+pub struct ReportSection {
+    name: String,
+    items: Vec<ReportItem>,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    ctx: PageCtx,
+    s: SubmissionRow,
+    reason: String,
+    prev_digest: String,
+    full_digest: String,
+    completeness: String,
+    sections: Vec<ReportSection>,
+    /// (reference, data point, status) for every requirement.
+    index: Vec<(String, String, String)>,
+    can_write: bool,
+    status_code: String,
+}
+
+/// The report of a submission, built from its frozen snapshot only.
+fn sections(
+    ctx: &PageCtx,
+    s: &SubmissionRecord,
+) -> (Vec<ReportSection>, Vec<(String, String, String)>) {
+    let cats = Catalogs::embedded();
+    let rd = ReferenceData::embedded();
+    let lang = ctx.lang;
+    let Some(catalog) = cats.catalog(&s.catalog_key) else {
+        return (Vec::new(), Vec::new());
+    };
+    let values = s.snapshot["values"].as_array().cloned().unwrap_or_default();
+    let status_of: std::collections::BTreeMap<String, String> = s.snapshot["requirements"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| {
+            Some((
+                r["id"].as_str()?.to_string(),
+                r["status"].as_str()?.to_string(),
+            ))
+        })
+        .collect();
+    let mut out: Vec<ReportSection> = Vec::new();
+    let mut index = Vec::new();
+    for sec in &catalog.sections {
+        let mut items = Vec::new();
+        for r in catalog.requirements.iter().filter(|r| r.section == sec.id) {
+            let Some(dp) = cats.datapoint(&r.datapoint) else {
+                continue;
+            };
+            let status = status_of
+                .get(&r.id)
+                .cloned()
+                .unwrap_or_else(|| "out_of_scope".into());
+            let status_text = ctx.t(&format!("sub-req-{status}"));
+            let reference = r.reference.clone().unwrap_or_default();
+            index.push((
+                reference.clone(),
+                pick(lang, &dp.name_zh, &dp.name_en).to_string(),
+                status_text.clone(),
+            ));
+            if status == "out_of_scope" {
+                continue;
+            }
+            let lines = values
+                .iter()
+                .filter(|v| v["datapoint"] == dp.id.as_str())
+                .filter_map(|v| {
+                    let answer: Answer = serde_json::from_value(v["answer"].clone()).ok()?;
+                    let bk = v["breakdown"].as_str().unwrap_or_default();
+                    let value = match &answer {
+                        Answer::Value(val) => val.display(lang, dp, rd),
+                        Answer::NotApplicable { reason } => format!(
+                            "{}{}",
+                            ctx.t("sub-not-applicable"),
+                            reason
+                                .as_deref()
+                                .map(|r| format!(": {r}"))
+                                .unwrap_or_default()
+                        ),
+                        Answer::NotDisclosed { reason } => {
+                            format!("{}: {reason}", ctx.t("sub-not-disclosed"))
+                        }
+                    };
+                    Some(ReportLine {
+                        label: bk.to_string(),
+                        value,
+                    })
+                })
+                .collect();
+            items.push(ReportItem {
+                reference,
+                name: pick(lang, &dp.name_zh, &dp.name_en).to_string(),
+                status: status_text,
+                lines,
+            });
+        }
+        if !items.is_empty() {
+            out.push(ReportSection {
+                name: pick(lang, &sec.name_zh, &sec.name_en).to_string(),
+                items,
+            });
+        }
+    }
+    (out, index)
+}
+
+pub async fn report_page(
+    State(st): State<AppState>,
+    Ctx(ctx, auth): Ctx,
+    Path((id, sid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let principal = auth
+        .map(|a| a.principal)
+        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let s = st.store.submission(&principal, &id, &sid).await?;
+    let (sections, index) = sections(&ctx, &s);
+    let c = &s.snapshot["completeness"];
+    render(&ReportPage {
+        completeness: format!(
+            "{} {} · {} {} · {} {}",
+            ctx.t("data-answered"),
+            c["answered"],
+            ctx.t("data-explained"),
+            c["explained"],
+            ctx.t("data-missing"),
+            c["missing"]
+        ),
+        reason: s.reason.clone().unwrap_or_default(),
+        prev_digest: s.prev_digest.clone(),
+        full_digest: s.digest.clone(),
+        can_write: principal.can_write_org(&id),
+        status_code: s.status.clone(),
+        s: row(&ctx, &s),
+        sections,
+        index,
+        ctx,
+    })
+}
+
+// -------------------------------------------------------------------- API
+
+#[utoipa::path(get, path = "/api/v1/organizations/{id}/submissions", tag = "disclosure",
+    params(("id" = String, Path)),
+    responses((status = 200, body = Vec<SubmissionRecord>, description = "Submissions, newest first (published ones only for outsiders), each with its frozen snapshot and chain digests")))]
+pub async fn api_submissions(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> AppResult<Json<Vec<SubmissionRecord>>> {
+    Ok(Json(st.store.list_submissions(&auth.principal, &id).await?))
+}
+
+/// What to submit.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitBody {
+    /// Catalog key, e.g. cn-exchange-sr@2024.
+    catalog: String,
+    /// Required for a correction (a second submission of the period and catalog).
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+#[utoipa::path(post, path = "/api/v1/organizations/{id}/periods/{year}/submissions", tag = "disclosure",
+    params(("id" = String, Path), ("year" = i32, Path)),
+    request_body = SubmitBody,
+    responses((status = 200, body = SubmissionRecord), (status = 403, body = crate::error::ErrorBody),
+              (status = 404, body = crate::error::ErrorBody), (status = 422, body = crate::error::ErrorBody, description = "Required data points missing (listed), or a correction without a reason")))]
+pub async fn api_submit(
+    State(st): State<AppState>,
+    auth: Auth,
+    Path((id, year)): Path<(String, i32)>,
+    ApiJson(body): ApiJson<SubmitBody>,
+) -> AppResult<Json<SubmissionRecord>> {
+    let p = st.store.period_for_year(&auth.principal, &id, year).await?;
+    Ok(Json(
+        st.store
+            .submit(&auth.principal, &p, &body.catalog, body.reason.as_deref())
+            .await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports", tag = "disclosure",
+    responses((status = 200, description = "Published submissions (newest first, at most 200): organisation, year, catalog, version, digest")))]
+pub async fn api_published(State(st): State<AppState>) -> AppResult<Json<serde_json::Value>> {
+    let subs = st.store.published_submissions(200).await?;
+    Ok(Json(json!(
+        subs.iter()
+            .map(|s| json!({
+                "org_id": s.org_id, "submission_id": s.submission_id, "fiscal_year": s.fiscal_year,
+                "catalog": s.catalog_key, "version": s.version, "digest": s.digest,
+                "submitted_at": s.submitted_at,
+            }))
+            .collect::<Vec<_>>()
+    )))
+}
