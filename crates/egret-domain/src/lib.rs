@@ -26,6 +26,7 @@ pub mod size;
 pub mod units;
 pub mod uscc;
 pub mod value;
+pub mod xbrl;
 
 pub use org::{
     Exchange, FieldError, Listing, ListingInput, OrgInput, OrgProfile, Ownership, ParseCodeError,

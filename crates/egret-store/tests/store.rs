@@ -1351,7 +1351,64 @@ on_all_backends!(submissions_are_chained_never_edited_and_verified, |store| {
         .put_values(&ent, &org, &period, &inputs, &Source::Manual)
         .await
         .unwrap();
+    // Some real values, for the xBRL facts.
+    store
+        .put_values(
+            &ent,
+            &org,
+            &period,
+            &[
+                input_value("ghg.scope1", "", qty("1234.5", "tCO2e")),
+                input_value(
+                    "workforce.headcount",
+                    "gender:female",
+                    Answer::Value(Value::Count(4)),
+                ),
+                input_value(
+                    "finance.revenue",
+                    "",
+                    Answer::Value(Value::Amount {
+                        amount: "1500".parse().unwrap(),
+                        unit: "CNY_10k".into(),
+                    }),
+                ),
+            ],
+            &Source::Manual,
+        )
+        .await
+        .unwrap();
     let first = store.submit(&ent, &p, "xm-lite@1", None).await.unwrap();
+    let x = egret_domain::xbrl::from_snapshot(
+        &first.snapshot,
+        egret_domain::catalog::Catalogs::embedded(),
+        egret_domain::refdata::ReferenceData::embedded(),
+    );
+    assert_eq!(
+        egret_domain::xbrl::check_structure(&x),
+        Vec::<String>::new()
+    );
+    let facts = x["facts"].as_object().unwrap();
+    let scope1 = facts
+        .values()
+        .find(|f| f["dimensions"]["concept"] == "ifrs-sds:AbsoluteGrossScope1GHGEmissions")
+        .expect("scope 1 is tagged with the IFRS concept");
+    assert_eq!(
+        (
+            scope1["value"].as_str(),
+            scope1["dimensions"]["unit"].as_str()
+        ),
+        (Some("1234.5"), Some("utr:tCO2e"))
+    );
+    assert!(
+        facts
+            .values()
+            .any(|f| f["dimensions"]["unit"] == "iso4217:CNY" && f["value"] == "15000000")
+    );
+    assert!(
+        facts
+            .values()
+            .any(|f| f["dimensions"]["egret:genderAxis"] == "egret:femaleMember")
+    );
     assert_eq!(
         (first.seq, first.version, first.prev_digest.as_str()),
         (1, 1, egret_store::GENESIS)

@@ -380,3 +380,57 @@ pub async fn api_published(State(st): State<AppState>) -> AppResult<Json<serde_j
             .collect::<Vec<_>>()
     )))
 }
+
+/// The submission as xBRL-JSON (IFRS SDS concepts where mapped).
+pub async fn xbrl_json(
+    State(st): State<AppState>,
+    Ctx(_, auth): Ctx,
+    Path((id, sid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let principal = auth
+        .map(|a| a.principal)
+        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let s = st.store.submission(&principal, &id, &sid).await?;
+    let doc = egret_domain::xbrl::from_snapshot(
+        &s.snapshot,
+        Catalogs::embedded(),
+        ReferenceData::embedded(),
+    );
+    Ok(download(&doc, &format!("{sid}.xbrl.json")))
+}
+
+/// The frozen snapshot itself (Egret's JSON; its digest is in the chain).
+pub async fn egret_json(
+    State(st): State<AppState>,
+    Ctx(_, auth): Ctx,
+    Path((id, sid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let principal = auth
+        .map(|a| a.principal)
+        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let s = st.store.submission(&principal, &id, &sid).await?;
+    Ok(download(
+        &json!({
+            "submission_id": s.submission_id, "seq": s.seq, "digest": s.digest,
+            "prev_digest": s.prev_digest, "snapshot": s.snapshot,
+        }),
+        &format!("{sid}.egret.json"),
+    ))
+}
+
+fn download(v: &serde_json::Value, name: &str) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        serde_json::to_string_pretty(v).unwrap_or_default(),
+    )
+        .into_response()
+}

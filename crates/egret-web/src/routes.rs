@@ -180,6 +180,16 @@ fn table(config: &WebConfig) -> Table {
             report_pages::report_page,
         )
         .add(
+            "GET",
+            "/orgs/{id}/submissions/{sid}/xbrl.json",
+            report_pages::xbrl_json,
+        )
+        .add(
+            "GET",
+            "/orgs/{id}/submissions/{sid}/egret.json",
+            report_pages::egret_json,
+        )
+        .add(
             "POST",
             "/orgs/{id}/submissions/{sid}/publish",
             report_pages::publish,

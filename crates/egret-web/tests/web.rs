@@ -851,6 +851,8 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
     );
     // Per submission, see submissions_are_private_until_published.
     m.insert(("GET", "/orgs/{id}/submissions/{sid}"), vec![]);
+    m.insert(("GET", "/orgs/{id}/submissions/{sid}/xbrl.json"), vec![]);
+    m.insert(("GET", "/orgs/{id}/submissions/{sid}/egret.json"), vec![]);
     m.insert(("POST", "/orgs/{id}/submissions/{sid}/publish"), vec![]);
     m.insert(("POST", "/orgs/{id}/submissions/{sid}/withdraw"), vec![]);
     m.insert(
