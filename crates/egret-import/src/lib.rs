@@ -29,6 +29,7 @@
 //! reported on row 1.
 
 pub mod activities;
+pub mod annex;
 pub mod datasheet;
 
 use std::collections::HashMap;

@@ -418,6 +418,46 @@ pub async fn egret_json(
     ))
 }
 
+/// The XLSX data annex of a submission.
+pub async fn annex_xlsx(
+    State(st): State<AppState>,
+    Ctx(_, auth): Ctx,
+    Path((id, sid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let principal = auth
+        .map(|a| a.principal)
+        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let s = st.store.submission(&principal, &id, &sid).await?;
+    let bytes = egret_import::annex::write_annex(
+        &s.snapshot,
+        &s.digest,
+        &s.prev_digest,
+        Catalogs::embedded(),
+    )
+    .map_err(|e| {
+        tracing::error!(error = %e, "writing the annex failed");
+        crate::error::AppError::new(
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            egret_i18n::Msg::new("store-internal"),
+        )
+    })?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{sid}.annex.xlsx\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 fn download(v: &serde_json::Value, name: &str) -> Response {
     (
         [

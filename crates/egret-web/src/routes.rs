@@ -190,6 +190,11 @@ fn table(config: &WebConfig) -> Table {
             report_pages::egret_json,
         )
         .add(
+            "GET",
+            "/orgs/{id}/submissions/{sid}/annex.xlsx",
+            report_pages::annex_xlsx,
+        )
+        .add(
             "POST",
             "/orgs/{id}/submissions/{sid}/publish",
             report_pages::publish,

@@ -853,6 +853,7 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
     m.insert(("GET", "/orgs/{id}/submissions/{sid}"), vec![]);
     m.insert(("GET", "/orgs/{id}/submissions/{sid}/xbrl.json"), vec![]);
     m.insert(("GET", "/orgs/{id}/submissions/{sid}/egret.json"), vec![]);
+    m.insert(("GET", "/orgs/{id}/submissions/{sid}/annex.xlsx"), vec![]);
     m.insert(("POST", "/orgs/{id}/submissions/{sid}/publish"), vec![]);
     m.insert(("POST", "/orgs/{id}/submissions/{sid}/withdraw"), vec![]);
     m.insert(
@@ -1524,13 +1525,20 @@ async fn submissions_are_private_until_published() {
     let sid = page.rsplit('/').next().unwrap().to_string();
     // Before publication only the organisation's readers see it.
     for (who, visible) in [(Anon, false), (City, false), (Ent, true), (Admin, true)] {
-        let r = Client::new(&f, who).await.get(&page).await;
-        assert_eq!(
-            !denied(&r),
-            visible,
-            "{who:?} before publication → {}",
-            r.status()
-        );
+        for url in [
+            page.clone(),
+            format!("{page}/xbrl.json"),
+            format!("{page}/egret.json"),
+            format!("{page}/annex.xlsx"),
+        ] {
+            let r = Client::new(&f, who).await.get(&url).await;
+            assert_eq!(
+                !denied(&r),
+                visible,
+                "{who:?} {url} before publication → {}",
+                r.status()
+            );
+        }
     }
     // Only its writers publish or withdraw.
     for who in [Anon, City, Analyst, Bank, Assurer] {
@@ -1551,6 +1559,25 @@ async fn submissions_are_private_until_published() {
         html.contains("report-index") && html.contains("尚未统计"),
         "{html}"
     );
+    let x: serde_json::Value = Client::new(&f, Anon)
+        .await
+        .get(&format!("{page}/xbrl.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        egret_domain::xbrl::check_structure(&x),
+        Vec::<String>::new()
+    );
+    let annex = Client::new(&f, Anon)
+        .await
+        .get(&format!("{page}/annex.xlsx"))
+        .await
+        .bytes()
+        .await
+        .unwrap();
+    assert!(annex.starts_with(b"PK"), "an xlsx workbook");
     let reports = Client::new(&f, Anon)
         .await
         .get("/reports")

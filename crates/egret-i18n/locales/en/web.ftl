@@ -298,3 +298,4 @@ sub-submit = Submit this standard
 sub-submit-hint = Submitting freezes the answers as a numbered version in a hash chain; a later submission is a correction and needs a reason.
 nav-reports = Reports
 org-submissions = Submissions
+sub-annex = Data annex (XLSX)

@@ -298,3 +298,4 @@ sub-submit = 提交本标准的披露
 sub-submit-hint = 提交后答案将作为带编号的版本冻结在哈希链中；再次提交视为更正，须填写原因。
 nav-reports = 报告
 org-submissions = 提交记录
+sub-annex = 数据附件（XLSX）
