@@ -64,8 +64,7 @@ pub fn write_annex(
     for (c, h) in head.iter().enumerate() {
         values.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    let mut r = 1u32;
-    for v in snapshot["values"].as_array().into_iter().flatten() {
+    for (r, v) in (1u32..).zip(snapshot["values"].as_array().into_iter().flatten()) {
         let dp_id = s(&v["datapoint"]);
         let dp = cats.datapoint(&dp_id);
         let answer: Option<Answer> = serde_json::from_value(v["answer"].clone()).ok();
@@ -102,7 +101,6 @@ pub fn write_annex(
         for (c, text) in cells.iter().enumerate() {
             values.write_string(r, c as u16, text)?;
         }
-        r += 1;
     }
     values.set_column_width(0, 30)?;
     values.set_column_width(1, 30)?;
