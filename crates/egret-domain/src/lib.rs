@@ -16,6 +16,7 @@
 //! reader's language.
 
 pub mod access;
+pub mod assurance;
 pub mod catalog;
 pub mod checks;
 pub mod completeness;

@@ -8,6 +8,7 @@
 //! transaction together with its audit-log entry.
 
 mod accounts;
+mod assurance;
 mod audit;
 mod carbon;
 mod data;
@@ -19,6 +20,7 @@ mod orgs;
 mod submissions;
 
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
+pub use assurance::{Conclusion, Engagement, EngagementInput, Finding};
 pub use audit::AuditEntry;
 pub use carbon::{
     ActivityInput, ActivityRecord, OutputRecord, ResultRecord, RunRecord, by_category,

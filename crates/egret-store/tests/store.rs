@@ -151,6 +151,9 @@ on_all_backends!(
             "carbon_results",
             "carbon_runs",
             "data_values",
+            "engagement_conclusions",
+            "engagement_findings",
+            "engagements",
             "evidence_files",
             "fx_rates",
             "org_bindings",
@@ -1498,3 +1501,204 @@ on_all_backends!(submissions_are_chained_never_edited_and_verified, |store| {
     assert_eq!(broken.len(), 1, "{broken:?}");
     assert_eq!(broken[0].submission_id, first.submission_id);
 });
+
+on_all_backends!(
+    an_assurance_engagement_runs_to_a_signed_conclusion,
+    |store| {
+        use egret_store::{EngagementInput, NewUser};
+        let (org, period) = org_with_period(store, 76).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let assurer_id = store
+            .create_user(
+                &admin(),
+                &NewUser {
+                    email: "practitioner@assure.test".into(),
+                    display_name: "嘉禾鉴证 / Jiahe".into(),
+                    role: Role::Assurer,
+                    password: "long-enough-password".into(),
+                    orgs: vec![org.clone()],
+                },
+            )
+            .await
+            .unwrap();
+        let assurer = store
+            .principal(&store.user(&assurer_id).await.unwrap())
+            .await
+            .unwrap();
+        let p = store.period_for_year(&ent, &org, 2025).await.unwrap();
+        // A complete submission of the lightweight standard with scope 1.
+        let cats = egret_domain::catalog::Catalogs::embedded();
+        let mut inputs: Vec<ValueInput> = cats
+            .catalog("xm-lite@1")
+            .unwrap()
+            .requirements
+            .iter()
+            .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
+            .map(|r| r.datapoint.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter(|d| d != "ghg.scope1")
+            .map(|dp| {
+                input_value(
+                    &dp,
+                    "",
+                    Answer::NotDisclosed {
+                        reason: "尚未统计".into(),
+                    },
+                )
+            })
+            .collect();
+        inputs.push(input_value("ghg.scope1", "", qty("1200", "tCO2e")));
+        store
+            .put_values(&ent, &org, &period, &inputs, &Source::Manual)
+            .await
+            .unwrap();
+        let v1 = store.submit(&ent, &p, "xm-lite@1", None).await.unwrap();
+        let engagement = EngagementInput {
+            assurer_id: assurer_id.clone(),
+            provider: "嘉禾鉴证事务所".into(),
+            standard: "isae-3410".into(),
+            level: "limited".into(),
+            scope: vec!["ghg.scope1".into()],
+            criteria: "GHG Protocol Corporate Standard".into(),
+            materiality: Some("5%".into()),
+        };
+        // Standards, levels, assurers and scope are checked.
+        for (field, bad) in [
+            (
+                "standard",
+                EngagementInput {
+                    standard: "isa-9999".into(),
+                    ..engagement.clone()
+                },
+            ),
+            (
+                "level",
+                EngagementInput {
+                    level: "absolute".into(),
+                    ..engagement.clone()
+                },
+            ),
+            (
+                "assurer_id",
+                EngagementInput {
+                    assurer_id: "nobody".into(),
+                    ..engagement.clone()
+                },
+            ),
+            (
+                "scope",
+                EngagementInput {
+                    scope: vec!["energy.total".into()],
+                    ..engagement.clone()
+                },
+            ),
+        ] {
+            match store.engage(&ent, &org, &v1.submission_id, &bad).await {
+                Err(StoreError::Invalid(errs)) => assert_eq!(errs[0].field, field),
+                other => panic!("{field}: {other:?}"),
+            }
+        }
+        let e = store
+            .engage(&ent, &org, &v1.submission_id, &engagement)
+            .await
+            .unwrap();
+        // Only the engaged assurer raises findings, only on the scope.
+        assert!(
+            store
+                .raise_finding(&ent, &org, &e.engagement_id, "ghg.scope1", "x", None)
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .raise_finding(&assurer, &org, &e.engagement_id, "energy.total", "x", None)
+                .await
+                .is_err()
+        );
+        store
+            .raise_finding(
+                &assurer,
+                &org,
+                &e.engagement_id,
+                "ghg.scope1",
+                "柴油用量漏计 / diesel missing",
+                Some("1250"),
+            )
+            .await
+            .unwrap();
+        let e = store
+            .engagement(&assurer, &org, &e.engagement_id)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .conclude(&assurer, &org, &e.engagement_id, "p", "c", "张三")
+                .await
+                .is_err(),
+            "an open finding blocks the conclusion"
+        );
+        // The enterprise corrects with a new version and answers.
+        store
+            .put_values(
+                &ent,
+                &org,
+                &period,
+                &[input_value("ghg.scope1", "", qty("1250", "tCO2e"))],
+                &Source::Manual,
+            )
+            .await
+            .unwrap();
+        let v2 = store
+            .submit(&ent, &p, "xm-lite@1", Some("按鉴证意见更正 / corrected"))
+            .await
+            .unwrap();
+        store
+            .respond_finding(
+                &ent,
+                &org,
+                &e.engagement_id,
+                &e.findings[0].finding_id,
+                "已更正，见第2版",
+            )
+            .await
+            .unwrap();
+        let c = store
+            .conclude(
+                &assurer,
+                &org,
+                &e.engagement_id,
+                "询问、分析程序、抽样检查燃料台账 / inquiry, analytics, sampling of fuel records",
+                "我们未发现任何事项使我们认为范围一排放在所有重大方面未按标准编制。",
+                "张三 CPA",
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (c.submission_id.as_str(), c.form.as_str()),
+            (v2.submission_id.as_str(), "negative")
+        );
+        // Concluded: nothing more; outsiders see nothing before publication.
+        assert!(
+            store
+                .raise_finding(&assurer, &org, &e.engagement_id, "ghg.scope1", "late", None)
+                .await
+                .is_err()
+        );
+        let stranger = user(Role::Enterprise, &[]);
+        assert!(
+            store
+                .engagement(&stranger, &org, &e.engagement_id)
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            store
+                .engagements_for(&ent, &org, &v2.submission_id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+);
