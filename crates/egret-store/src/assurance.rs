@@ -218,6 +218,19 @@ impl Store {
         org_id: &str,
         engagement_id: &str,
     ) -> Result<Engagement> {
+        let e = self.load_engagement(org_id, engagement_id).await?;
+        // Visibility follows the engaged submission's.
+        self.submission(actor, org_id, &e.submission_id)
+            .await
+            .map_err(|_| StoreError::NotFound {
+                entity: "engagement",
+                id: engagement_id.to_string(),
+            })?;
+        Ok(e)
+    }
+
+    /// An engagement without access checks (callers check).
+    async fn load_engagement(&self, org_id: &str, engagement_id: &str) -> Result<Engagement> {
         let not_found = || StoreError::NotFound {
             entity: "engagement",
             id: engagement_id.to_string(),
@@ -233,10 +246,6 @@ impl Store {
         .await?
         .ok_or_else(not_found)?;
         let submission_id: String = r.try_get("submission_id")?;
-        // Visibility follows the submission's.
-        self.submission(actor, org_id, &submission_id)
-            .await
-            .map_err(|_| not_found())?;
         let findings = sqlx::query(
             "SELECT finding_id, datapoint, finding, requested_correction, raised_by, raised_at, \
              response, responded_by, responded_at FROM engagement_findings \
@@ -319,9 +328,10 @@ impl Store {
         .bind(&sub.catalog_key)
         .fetch_all(&self.pool)
         .await?;
+        // Visible with the submission asked for (same period and catalog).
         let mut out = Vec::new();
         for id in ids {
-            out.push(self.engagement(actor, org_id, &id).await?);
+            out.push(self.load_engagement(org_id, &id).await?);
         }
         Ok(out)
     }

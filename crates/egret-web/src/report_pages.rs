@@ -178,7 +178,35 @@ pub struct ReportItem {
     reference: String,
     name: String,
     status: String,
+    /// "Assured (limited) by …" when a signed conclusion on this version
+    /// covers the data point.
+    assured: String,
     lines: Vec<ReportLine>,
+}
+
+pub struct FindingView {
+    id: String,
+    datapoint: String,
+    finding: String,
+    requested: String,
+    response: String,
+    raised: String,
+}
+
+pub struct EngagementView {
+    id: String,
+    provider: String,
+    standard: String,
+    level: String,
+    scope: String,
+    criteria: String,
+    materiality: String,
+    findings: Vec<FindingView>,
+    /// (practitioner, signed at, procedures, conclusion, form, on this version)
+    conclusion: Option<(String, String, String, String, String, bool)>,
+    /// The signed-in user is the engaged assurer and it is not concluded.
+    can_assure: bool,
+    scope_ids: Vec<String>,
 }
 
 pub struct ReportSection {
@@ -200,12 +228,17 @@ struct ReportPage {
     index: Vec<(String, String, String)>,
     can_write: bool,
     status_code: String,
+    engagements: Vec<EngagementView>,
+    /// Assurers bound to the organisation (id, name), for the engage form.
+    assurers: Vec<(String, String)>,
+    standards: Vec<(String, String)>,
 }
 
 /// The report of a submission, built from its frozen snapshot only.
 fn sections(
     ctx: &PageCtx,
     s: &SubmissionRecord,
+    assured: &std::collections::BTreeMap<String, String>,
 ) -> (Vec<ReportSection>, Vec<(String, String, String)>) {
     let cats = Catalogs::embedded();
     let rd = ReferenceData::embedded();
@@ -277,6 +310,7 @@ fn sections(
                 reference,
                 name: pick(lang, &dp.name_zh, &dp.name_en).to_string(),
                 status: status_text,
+                assured: assured.get(&dp.id).cloned().unwrap_or_default(),
                 lines,
             });
         }
@@ -299,8 +333,81 @@ pub async fn report_page(
         .map(|a| a.principal)
         .unwrap_or_else(egret_domain::access::Principal::anonymous);
     let s = st.store.submission(&principal, &id, &sid).await?;
-    let (sections, index) = sections(&ctx, &s);
+    let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
+    let standards = egret_domain::assurance::AssuranceStandards::embedded();
+    let lang = ctx.lang;
+    // Data points assured on this very version.
+    let mut assured = std::collections::BTreeMap::new();
+    for e in &engagements {
+        if let Some(c) = e.conclusion.as_ref().filter(|c| c.submission_id == sid) {
+            let level = standards.level(&e.level).map_or(e.level.clone(), |l| {
+                pick(lang, &l.name_zh, &l.name_en).to_string()
+            });
+            for dp in &e.scope {
+                assured.insert(
+                    dp.clone(),
+                    format!(
+                        "✓ {} · {} · {}",
+                        ctx.t("sub-assured"),
+                        level,
+                        c.practitioner
+                    ),
+                );
+            }
+        }
+    }
+    let (sections, index) = sections(&ctx, &s, &assured);
     let c = &s.snapshot["completeness"];
+    let can_write = principal.can_write_org(&id);
+    let assurers = if can_write {
+        st.store.org_assurers(&principal, &id).await?
+    } else {
+        Vec::new()
+    };
+    let engagement_views = engagements
+        .iter()
+        .map(|e| EngagementView {
+            id: e.engagement_id.clone(),
+            provider: e.provider.clone(),
+            standard: standards
+                .standard(&e.standard)
+                .map_or(e.standard.clone(), |x| {
+                    pick(lang, &x.name_zh, &x.name_en).to_string()
+                }),
+            level: standards.level(&e.level).map_or(e.level.clone(), |l| {
+                pick(lang, &l.name_zh, &l.name_en).to_string()
+            }),
+            scope: e.scope.join(", "),
+            criteria: e.criteria.clone(),
+            materiality: e.materiality.clone().unwrap_or_default(),
+            findings: e
+                .findings
+                .iter()
+                .map(|f| FindingView {
+                    id: f.finding_id.clone(),
+                    datapoint: f.datapoint.clone(),
+                    finding: f.finding.clone(),
+                    requested: f.requested_correction.clone().unwrap_or_default(),
+                    response: f.response.clone().unwrap_or_default(),
+                    raised: format!("{} · {}", f.raised_by, f.raised_at),
+                })
+                .collect(),
+            conclusion: e.conclusion.as_ref().map(|c| {
+                (
+                    c.practitioner.clone(),
+                    c.signed_at.clone(),
+                    c.procedures.clone(),
+                    c.conclusion.clone(),
+                    ctx.t(&format!("sub-form-{}", c.form)),
+                    c.submission_id == sid,
+                )
+            }),
+            can_assure: principal.role == egret_domain::access::Role::Assurer
+                && principal.user_id == e.assurer_id
+                && e.conclusion.is_none(),
+            scope_ids: e.scope.clone(),
+        })
+        .collect();
     render(&ReportPage {
         completeness: format!(
             "{} {} · {} {} · {} {}",
@@ -314,13 +421,133 @@ pub async fn report_page(
         reason: s.reason.clone().unwrap_or_default(),
         prev_digest: s.prev_digest.clone(),
         full_digest: s.digest.clone(),
-        can_write: principal.can_write_org(&id),
+        can_write,
         status_code: s.status.clone(),
+        engagements: engagement_views,
+        assurers,
+        standards: standards
+            .standard
+            .iter()
+            .map(|x| (x.id.clone(), pick(lang, &x.name_zh, &x.name_en).to_string()))
+            .collect(),
         s: row(&ctx, &s),
         sections,
         index,
         ctx,
     })
+}
+
+#[derive(Deserialize)]
+pub struct EngageForm {
+    assurer_id: String,
+    provider: String,
+    standard: String,
+    level: String,
+    #[serde(default)]
+    scope: String,
+    criteria: String,
+    #[serde(default)]
+    materiality: String,
+}
+
+pub async fn engage(
+    State(st): State<AppState>,
+    Path((id, sid)): Path<(String, String)>,
+    CsrfForm(_, auth, f): CsrfForm<EngageForm>,
+) -> AppResult<Response> {
+    let input = egret_store::EngagementInput {
+        assurer_id: f.assurer_id,
+        provider: f.provider,
+        standard: f.standard,
+        level: f.level,
+        scope: f
+            .scope
+            .split([',', '，', ' '])
+            .map(str::trim)
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect(),
+        criteria: f.criteria,
+        materiality: Some(f.materiality).filter(|m| !m.trim().is_empty()),
+    };
+    st.store.engage(&auth.principal, &id, &sid, &input).await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/submissions/{sid}#assurance")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct FindingForm {
+    sid: String,
+    datapoint: String,
+    finding: String,
+    #[serde(default)]
+    requested_correction: String,
+}
+
+pub async fn raise_finding(
+    State(st): State<AppState>,
+    Path((id, eid)): Path<(String, String)>,
+    CsrfForm(_, auth, f): CsrfForm<FindingForm>,
+) -> AppResult<Response> {
+    st.store
+        .raise_finding(
+            &auth.principal,
+            &id,
+            &eid,
+            &f.datapoint,
+            &f.finding,
+            Some(&f.requested_correction),
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/submissions/{}#assurance", f.sid)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct RespondForm {
+    sid: String,
+    response: String,
+}
+
+pub async fn respond_finding(
+    State(st): State<AppState>,
+    Path((id, eid, fid)): Path<(String, String, String)>,
+    CsrfForm(_, auth, f): CsrfForm<RespondForm>,
+) -> AppResult<Response> {
+    st.store
+        .respond_finding(&auth.principal, &id, &eid, &fid, &f.response)
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/submissions/{}#assurance", f.sid)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ConcludeForm {
+    sid: String,
+    procedures: String,
+    conclusion: String,
+    practitioner: String,
+}
+
+pub async fn conclude(
+    State(st): State<AppState>,
+    Path((id, eid)): Path<(String, String)>,
+    CsrfForm(_, auth, f): CsrfForm<ConcludeForm>,
+) -> AppResult<Response> {
+    let c = st
+        .store
+        .conclude(
+            &auth.principal,
+            &id,
+            &eid,
+            &f.procedures,
+            &f.conclusion,
+            &f.practitioner,
+        )
+        .await?;
+    let _ = f.sid;
+    Ok(Redirect::to(&format!(
+        "/orgs/{id}/submissions/{}#assurance",
+        c.submission_id
+    ))
+    .into_response())
 }
 
 // -------------------------------------------------------------------- API

@@ -204,6 +204,26 @@ fn table(config: &WebConfig) -> Table {
             "/orgs/{id}/submissions/{sid}/withdraw",
             report_pages::withdraw,
         )
+        .add(
+            "POST",
+            "/orgs/{id}/submissions/{sid}/engage",
+            report_pages::engage,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/engagements/{eid}/findings",
+            report_pages::raise_finding,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/engagements/{eid}/findings/{fid}/respond",
+            report_pages::respond_finding,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/engagements/{eid}/conclude",
+            report_pages::conclude,
+        )
         .add("GET", "/account", pages::account)
         .add("POST", "/account/tokens", pages::token_create)
         .add("POST", "/account/tokens/{id}/revoke", pages::token_revoke)

@@ -856,6 +856,18 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
     m.insert(("GET", "/orgs/{id}/submissions/{sid}/annex.xlsx"), vec![]);
     m.insert(("POST", "/orgs/{id}/submissions/{sid}/publish"), vec![]);
     m.insert(("POST", "/orgs/{id}/submissions/{sid}/withdraw"), vec![]);
+    // Per engagement, see the store's engagement test and
+    // an_engagement_runs_through_the_pages.
+    m.insert(("POST", "/orgs/{id}/submissions/{sid}/engage"), vec![]);
+    m.insert(("POST", "/orgs/{id}/engagements/{eid}/findings"), vec![]);
+    m.insert(
+        (
+            "POST",
+            "/orgs/{id}/engagements/{eid}/findings/{fid}/respond",
+        ),
+        vec![],
+    );
+    m.insert(("POST", "/orgs/{id}/engagements/{eid}/conclude"), vec![]);
     m.insert(
         ("GET", "/api/openapi.json"),
         vec![p("/api/openapi.json".into(), Body::None, ALL)],
@@ -1596,4 +1608,194 @@ async fn submissions_are_private_until_published() {
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = Client::new(&f, Anon).await.get(&page).await;
     assert!(denied(&r), "withdrawn reports are no longer public");
+}
+
+#[tokio::test]
+async fn an_engagement_runs_through_the_pages() {
+    let f = fixture(WebConfig::default()).await;
+    let org = &f.org_a;
+    let admin = principal_of(&f, Admin).await;
+    let assurer = principal_of(&f, Assurer).await;
+    let p = f.store.period_for_year(&admin, org, 2025).await.unwrap();
+    let cats = egret_domain::catalog::Catalogs::embedded();
+    let explained: Vec<egret_store::ValueInput> = cats
+        .catalog("xm-lite@1")
+        .unwrap()
+        .requirements
+        .iter()
+        .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
+        .map(|r| r.datapoint.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|d| d != "ghg.scope1")
+        .map(|dp| egret_store::ValueInput {
+            datapoint: dp,
+            breakdown: String::new(),
+            answer: egret_domain::value::Answer::NotDisclosed {
+                reason: "尚未统计".into(),
+            },
+            comment: None,
+        })
+        .collect();
+    let scope1 = |t: &str| egret_store::ValueInput {
+        datapoint: "ghg.scope1".into(),
+        breakdown: String::new(),
+        answer: egret_domain::value::Answer::Value(egret_domain::value::Value::Quantity {
+            amount: t.parse().unwrap(),
+            unit: "tCO2e".into(),
+        }),
+        comment: None,
+    };
+    let mut inputs = explained.clone();
+    inputs.push(scope1("1200"));
+    f.store
+        .put_values(
+            &admin,
+            org,
+            &p.period_id,
+            &inputs,
+            &egret_store::Source::Manual,
+        )
+        .await
+        .unwrap();
+    let ent = Client::new(&f, Ent).await;
+    let ass = Client::new(&f, Assurer).await;
+    let location = |r: &reqwest::Response| {
+        r.headers()
+            .get(LOCATION)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .split('#')
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/data/2025/submit"),
+            &form(&[("catalog", "xm-lite@1")]),
+        )
+        .await;
+    let v1 = location(&r);
+    let r = ent
+        .send(
+            "POST",
+            &format!("{v1}/engage"),
+            &form(&[
+                ("assurer_id", &assurer.user_id),
+                ("provider", "嘉禾鉴证事务所"),
+                ("standard", "isae-3410"),
+                ("level", "limited"),
+                ("scope", "ghg.scope1"),
+                ("criteria", "GHG Protocol"),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let sid1 = v1.rsplit('/').next().unwrap().to_string();
+    let eid = f.store.engagements_for(&admin, org, &sid1).await.unwrap()[0]
+        .engagement_id
+        .clone();
+    // The enterprise cannot raise findings on its own engagement.
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/engagements/{eid}/findings"),
+            &form(&[
+                ("sid", &sid1),
+                ("datapoint", "ghg.scope1"),
+                ("finding", "x"),
+            ]),
+        )
+        .await;
+    assert!(denied(&r), "{}", r.status());
+    let r = ass
+        .send(
+            "POST",
+            &format!("/orgs/{org}/engagements/{eid}/findings"),
+            &form(&[
+                ("sid", &sid1),
+                ("datapoint", "ghg.scope1"),
+                ("finding", "柴油漏计"),
+                ("requested_correction", "1250"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // Correction: a new version with a reason, then the answer.
+    f.store
+        .put_values(
+            &admin,
+            org,
+            &p.period_id,
+            &[scope1("1250")],
+            &egret_store::Source::Manual,
+        )
+        .await
+        .unwrap();
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/data/2025/submit"),
+            &form(&[("catalog", "xm-lite@1"), ("reason", "按鉴证意见更正")]),
+        )
+        .await;
+    let v2 = location(&r);
+    let fid = f
+        .store
+        .engagement(&admin, org, &eid)
+        .await
+        .unwrap()
+        .findings[0]
+        .finding_id
+        .clone();
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/engagements/{eid}/findings/{fid}/respond"),
+            &form(&[("sid", &sid1), ("response", "已更正")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = ass
+        .send(
+            "POST",
+            &format!("/orgs/{org}/engagements/{eid}/conclude"),
+            &form(&[
+                ("sid", &sid1),
+                ("procedures", "询问、抽样"),
+                (
+                    "conclusion",
+                    "我们未发现任何事项使我们认为范围一排放未按标准编制。",
+                ),
+                ("practitioner", "张三 CPA"),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        location(&r),
+        v2,
+        "the conclusion is on the corrected version"
+    );
+    // Published, the report shows the assured mark and the conclusion.
+    ent.send("POST", &format!("{v2}/publish"), &form(&[])).await;
+    let html = Client::new(&f, Anon)
+        .await
+        .get(&v2)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        html.contains("class=\"assured ok\"") && html.contains("张三 CPA"),
+        "{html}"
+    );
+    assert!(html.contains("1,250"), "the corrected value");
 }
