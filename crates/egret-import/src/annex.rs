@@ -15,6 +15,7 @@ pub fn write_annex(
     digest: &str,
     prev_digest: &str,
     cats: &Catalogs,
+    assured: &std::collections::BTreeMap<String, String>,
 ) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
@@ -60,6 +61,7 @@ pub fn write_annex(
         "来源 Source",
         "状态 Status",
         "录入 Entered",
+        "鉴证 Assured",
     ];
     for (c, h) in head.iter().enumerate() {
         values.write_string_with_format(0, c as u16, *h, &bold)?;
@@ -97,6 +99,7 @@ pub fn write_annex(
                 .to_string(),
             s(&v["status"]),
             format!("{} {}", s(&v["entered_by"]), s(&v["entered_at"])),
+            assured.get(&dp_id).cloned().unwrap_or_default(),
         ];
         for (c, text) in cells.iter().enumerate() {
             values.write_string(r, c as u16, text)?;

@@ -336,26 +336,18 @@ pub async fn report_page(
     let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
     let standards = egret_domain::assurance::AssuranceStandards::embedded();
     let lang = ctx.lang;
-    // Data points assured on this very version.
-    let mut assured = std::collections::BTreeMap::new();
-    for e in &engagements {
-        if let Some(c) = e.conclusion.as_ref().filter(|c| c.submission_id == sid) {
-            let level = standards.level(&e.level).map_or(e.level.clone(), |l| {
+    let assured: std::collections::BTreeMap<String, String> = assured_on(&engagements, &sid)
+        .into_iter()
+        .map(|(dp, (level, practitioner))| {
+            let level = standards.level(&level).map_or(level.clone(), |l| {
                 pick(lang, &l.name_zh, &l.name_en).to_string()
             });
-            for dp in &e.scope {
-                assured.insert(
-                    dp.clone(),
-                    format!(
-                        "✓ {} · {} · {}",
-                        ctx.t("sub-assured"),
-                        level,
-                        c.practitioner
-                    ),
-                );
-            }
-        }
-    }
+            (
+                dp,
+                format!("✓ {} · {} · {}", ctx.t("sub-assured"), level, practitioner),
+            )
+        })
+        .collect();
     let (sections, index) = sections(&ctx, &s, &assured);
     let c = &s.snapshot["completeness"];
     let can_write = principal.can_write_org(&id);
@@ -435,6 +427,23 @@ pub async fn report_page(
         index,
         ctx,
     })
+}
+
+/// Data points assured on this very version: data point → (level,
+/// practitioner).
+fn assured_on(
+    engagements: &[egret_store::Engagement],
+    sid: &str,
+) -> std::collections::BTreeMap<String, (String, String)> {
+    let mut out = std::collections::BTreeMap::new();
+    for e in engagements {
+        if let Some(c) = e.conclusion.as_ref().filter(|c| c.submission_id == sid) {
+            for dp in &e.scope {
+                out.insert(dp.clone(), (e.level.clone(), c.practitioner.clone()));
+            }
+        }
+    }
+    out
 }
 
 #[derive(Deserialize)]
@@ -636,10 +645,15 @@ pub async fn egret_json(
         .map(|a| a.principal)
         .unwrap_or_else(egret_domain::access::Principal::anonymous);
     let s = st.store.submission(&principal, &id, &sid).await?;
+    let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
     Ok(download(
         &json!({
             "submission_id": s.submission_id, "seq": s.seq, "digest": s.digest,
             "prev_digest": s.prev_digest, "snapshot": s.snapshot,
+            "assured": assured_on(&engagements, &sid).into_iter()
+                .map(|(dp, (level, practitioner))| json!({"datapoint": dp, "level": level, "practitioner": practitioner}))
+                .collect::<Vec<_>>(),
+            "engagements": engagements,
         }),
         &format!("{sid}.egret.json"),
     ))
@@ -655,11 +669,17 @@ pub async fn annex_xlsx(
         .map(|a| a.principal)
         .unwrap_or_else(egret_domain::access::Principal::anonymous);
     let s = st.store.submission(&principal, &id, &sid).await?;
+    let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
+    let assured = assured_on(&engagements, &sid)
+        .into_iter()
+        .map(|(dp, (level, practitioner))| (dp, format!("{level} · {practitioner}")))
+        .collect();
     let bytes = egret_import::annex::write_annex(
         &s.snapshot,
         &s.digest,
         &s.prev_digest,
         Catalogs::embedded(),
+        &assured,
     )
     .map_err(|e| {
         tracing::error!(error = %e, "writing the annex failed");

@@ -1798,4 +1798,13 @@ async fn an_engagement_runs_through_the_pages() {
         "{html}"
     );
     assert!(html.contains("1,250"), "the corrected value");
+    let j: serde_json::Value = Client::new(&f, Anon)
+        .await
+        .get(&format!("{v2}/egret.json"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(j["assured"][0]["datapoint"], "ghg.scope1");
+    assert_eq!(j["assured"][0]["level"], "limited");
 }
