@@ -229,6 +229,7 @@ struct ReportPage {
     can_write: bool,
     status_code: String,
     engagements: Vec<EngagementView>,
+    catalog_key: String,
     /// Assurers bound to the organisation (id, name), for the engage form.
     assurers: Vec<(String, String)>,
     standards: Vec<(String, String)>,
@@ -416,6 +417,7 @@ pub async fn report_page(
         can_write,
         status_code: s.status.clone(),
         engagements: engagement_views,
+        catalog_key: s.catalog_key.clone(),
         assurers,
         standards: standards
             .standard

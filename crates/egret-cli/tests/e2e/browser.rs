@@ -421,3 +421,85 @@ fn enterprise_user_records_activity_calculates_inventory_and_traces_a_tonne_to_i
         c.close().await.unwrap();
     });
 }
+
+#[test]
+fn enterprise_corrects_and_publishes_a_report_that_the_public_can_read() {
+    let Some(d) = driver() else { return };
+    let server = demo_server(150);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d).await;
+        let base = &server.base;
+        log_in(&c, base, "listed@demo.egret.city").await;
+        open_from_own_org(&c, "org-submissions").await;
+        c.wait()
+            .for_element(Locator::Css("table#submissions a.report-link"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("report-index"))
+            .await
+            .unwrap();
+        // Correct: back to the data, submit again with a reason.
+        c.find(Locator::Id("report-data-link"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("#submit-form input[name=reason]"))
+            .await
+            .unwrap()
+            .send_keys("更正口径 / corrected scope")
+            .await
+            .unwrap();
+        c.find(Locator::Id("submit-report"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("report-status"))
+            .await
+            .unwrap();
+        let digest = text_of(&c, Locator::Id("report-digest")).await;
+        assert!(digest.starts_with("SHA-256 "), "{digest}");
+        let page = c.current_url().await.unwrap().to_string();
+        let sid = page.rsplit('/').next().unwrap().to_string();
+        c.find(Locator::Id("publish"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Css("#report-status.status-published"))
+            .await
+            .unwrap();
+        log_out(&c).await;
+        // Anyone can find and read the published report.
+        c.goto(&format!("{base}/reports")).await.unwrap();
+        c.wait()
+            .for_element(Locator::Css(&format!("a.report-link[href$='{sid}']")))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("report-index"))
+            .await
+            .unwrap();
+        assert!(c.find(Locator::Id("xbrl-link")).await.is_ok());
+        assert!(
+            c.find(Locator::Id("publish")).await.is_err(),
+            "no actions for the public"
+        );
+        c.close().await.unwrap();
+    });
+}
