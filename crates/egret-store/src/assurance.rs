@@ -67,6 +67,20 @@ pub struct Conclusion {
     pub signed_at: String,
 }
 
+/// Assurance coverage of one fiscal year.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CoverageYear {
+    pub fiscal_year: i32,
+    /// Latest versions of (organisation, period, catalog).
+    pub submissions: usize,
+    pub published: usize,
+    /// With a signed conclusion on that version.
+    pub assured: usize,
+    pub datapoints_answered: usize,
+    pub datapoints_assured: usize,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Engagement {
@@ -334,6 +348,76 @@ impl Store {
             out.push(self.load_engagement(org_id, &id).await?);
         }
         Ok(out)
+    }
+
+    /// Assurance coverage per fiscal year, for the city: submissions (the
+    /// latest version of each organisation, period and catalog), how many
+    /// of them are published, how many carry a signed conclusion, and the
+    /// data points answered and assured in them. Needs the register-wide
+    /// view (city government, platform admin).
+    pub async fn assurance_coverage(&self, actor: &Principal) -> Result<Vec<CoverageYear>> {
+        if !actor.can_register_orgs() {
+            return Err(StoreError::Forbidden {
+                action: "read-statistics",
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT s.org_id, s.submission_id, p.fiscal_year, s.snapshot, \
+             (SELECT e.action FROM submission_events e WHERE e.org_id = s.org_id \
+              AND e.submission_id = s.submission_id ORDER BY e.at DESC, e.event_id DESC LIMIT 1) AS last_event \
+             FROM submissions s JOIN reporting_periods p \
+             ON p.org_id = s.org_id AND p.period_id = s.period_id \
+             WHERE s.version = (SELECT MAX(s2.version) FROM submissions s2 WHERE s2.org_id = s.org_id \
+               AND s2.period_id = s.period_id AND s2.catalog_key = s.catalog_key)",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let concluded = sqlx::query(
+            "SELECT c.org_id, c.submission_id, e.scope FROM engagement_conclusions c \
+             JOIN engagements e ON e.org_id = c.org_id AND e.engagement_id = c.engagement_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut assured: std::collections::BTreeMap<(String, String), usize> = Default::default();
+        for c in &concluded {
+            let scope: Vec<String> = serde_json::from_str(&c.try_get::<String, _>("scope")?)
+                .map_err(crate::error::corrupt)?;
+            *assured
+                .entry((c.try_get("org_id")?, c.try_get("submission_id")?))
+                .or_default() += scope.len();
+        }
+        let mut years: std::collections::BTreeMap<i32, CoverageYear> = Default::default();
+        for r in &rows {
+            let year = i32::try_from(r.try_get::<i64, _>("fiscal_year")?)
+                .map_err(|_| crate::error::corrupt("fiscal year"))?;
+            let y = years.entry(year).or_insert_with(|| CoverageYear {
+                fiscal_year: year,
+                ..Default::default()
+            });
+            let key = (
+                r.try_get::<String, _>("org_id")?,
+                r.try_get::<String, _>("submission_id")?,
+            );
+            let snapshot: serde_json::Value =
+                serde_json::from_str(&r.try_get::<String, _>("snapshot")?)
+                    .map_err(crate::error::corrupt)?;
+            let answered = snapshot["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|v| v["breakdown"] == "" && v["answer"]["answer"] == "value")
+                .count();
+            y.submissions += 1;
+            if r.try_get::<Option<String>, _>("last_event")?.as_deref() == Some("publish") {
+                y.published += 1;
+            }
+            y.datapoints_answered += answered;
+            if let Some(n) = assured.get(&key) {
+                y.assured += 1;
+                y.datapoints_assured += n;
+            }
+        }
+        Ok(years.into_values().collect())
     }
 
     fn check_assurer(actor: &Principal, e: &Engagement) -> Result<()> {

@@ -20,7 +20,7 @@ mod orgs;
 mod submissions;
 
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
-pub use assurance::{Conclusion, Engagement, EngagementInput, Finding};
+pub use assurance::{Conclusion, CoverageYear, Engagement, EngagementInput, Finding};
 pub use audit::AuditEntry;
 pub use carbon::{
     ActivityInput, ActivityRecord, OutputRecord, ResultRecord, RunRecord, by_category,

@@ -1700,5 +1700,13 @@ on_all_backends!(
                 .len(),
             1
         );
+        // The city sees the coverage; enterprises do not.
+        assert!(store.assurance_coverage(&ent).await.is_err());
+        let cov = store
+            .assurance_coverage(&user(Role::CityGov, &[]))
+            .await
+            .unwrap();
+        let y = cov.iter().find(|y| y.fiscal_year == 2025).unwrap();
+        assert_eq!((y.submissions, y.assured, y.datapoints_assured), (1, 1, 1));
     }
 );

@@ -45,6 +45,7 @@ use crate::{api, api_data, carbon_pages, report_pages};
         report_pages::api_published,
         report_pages::api_submissions,
         report_pages::api_submit,
+        report_pages::api_assurance_coverage,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -723,3 +723,13 @@ fn download(v: &serde_json::Value, name: &str) -> Response {
     )
         .into_response()
 }
+
+#[utoipa::path(get, path = "/api/v1/city/assurance-coverage", tag = "disclosure",
+    responses((status = 200, body = Vec<egret_store::CoverageYear>, description = "Per fiscal year: latest submissions, published, assured, data points answered and assured"),
+              (status = 403, body = crate::error::ErrorBody)))]
+pub async fn api_assurance_coverage(
+    State(st): State<AppState>,
+    auth: Auth,
+) -> AppResult<Json<Vec<egret_store::CoverageYear>>> {
+    Ok(Json(st.store.assurance_coverage(&auth.principal).await?))
+}

@@ -284,6 +284,11 @@ fn table(config: &WebConfig) -> Table {
         .add("GET", "/api/v1/reports", report_pages::api_published)
         .add(
             "GET",
+            "/api/v1/city/assurance-coverage",
+            report_pages::api_assurance_coverage,
+        )
+        .add(
+            "GET",
             "/api/v1/organizations/{id}/submissions",
             report_pages::api_submissions,
         )

@@ -808,6 +808,14 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
     );
     // Submissions and reports.
     m.insert(
+        ("GET", "/api/v1/city/assurance-coverage"),
+        vec![p(
+            "/api/v1/city/assurance-coverage".into(),
+            Body::None,
+            REGISTER,
+        )],
+    );
+    m.insert(
         ("GET", "/reports"),
         vec![p("/reports".into(), Body::None, ALL)],
     );
