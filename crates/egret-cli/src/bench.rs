@@ -186,3 +186,35 @@ pub async fn serve(db: Option<&str>, requests: usize) -> Result<()> {
     drop(server);
     Ok(())
 }
+
+/// Typesets a complete synthetic report `runs` times and prints the times.
+pub fn report(runs: usize) -> Result<()> {
+    let t = Instant::now();
+    let fonts = egret_report::Fonts::shared();
+    let fonts_ms = t.elapsed().as_secs_f64() * 1000.0;
+    if fonts.directory_faces == 0 {
+        bail!("no CJK font found (install fonts-wqy-microhei or set EGRET_FONT_DIR)");
+    }
+    let data = egret_report::sample_report(10, 12);
+    let mut times = Vec::new();
+    let mut size = 0;
+    for _ in 0..runs.max(1) {
+        let t = Instant::now();
+        let pdf = egret_report::render_pdf(egret_report::TEMPLATE, &data, fonts)
+            .map_err(anyhow::Error::msg)?;
+        times.push(t.elapsed().as_secs_f64());
+        size = pdf.len();
+    }
+    let first = times[0];
+    times.sort_by(f64::total_cmp);
+    println!(
+        "bench=report datapoints=120 index_rows=120 font_faces={}",
+        fonts.directory_faces
+    );
+    println!(
+        "fonts_ms={fonts_ms:.1} first_seconds={first:.3} median_seconds={:.3} pdf_kib={}",
+        times[times.len() / 2],
+        size / 1024
+    );
+    Ok(())
+}

@@ -160,7 +160,15 @@ enum BenchCommand {
         #[arg(long)]
         orgs: Option<usize>,
     },
+    /// Time to typeset a complete report PDF (10 sections × 12 data
+    /// points with tables, contents and index).
+    Report {
+        /// Repetitions (the first one loads the fonts).
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
     /// Carbon kernel rows/s in memory, and end-to-end rows/s and peak
+
     /// memory of `egret carbon calc` on 1 and 10 million synthetic rows.
     Carbon {
         /// One end-to-end size instead of 1 and 10 million.
@@ -233,6 +241,17 @@ fn main() -> ExitCode {
                 eprintln!("{e:#}");
                 ExitCode::FAILURE
             });
+        }
+        Command::Bench {
+            command: BenchCommand::Report { runs },
+        } => {
+            return match bench::report(*runs) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    ExitCode::FAILURE
+                }
+            };
         }
         Command::Bench {
             command: BenchCommand::Carbon { rows },
@@ -399,7 +418,7 @@ async fn run(
         | Command::Catalog { .. }
         | Command::Carbon { .. }
         | Command::Bench {
-            command: BenchCommand::Carbon { .. },
+            command: BenchCommand::Carbon { .. } | BenchCommand::Report { .. },
         } => {
             unreachable!("handled before the runtime starts")
         }

@@ -431,6 +431,127 @@ pub async fn report_page(
     })
 }
 
+/// The content of the PDF (read by the typst template as `data.json`).
+pub fn pdf_data(
+    ctx: &PageCtx,
+    s: &SubmissionRecord,
+    engagements: &[egret_store::Engagement],
+) -> serde_json::Value {
+    let lang = ctx.lang;
+    let standards = egret_domain::assurance::AssuranceStandards::embedded();
+    let level_name = |id: &str| {
+        standards.level(id).map_or(id.to_string(), |l| {
+            pick(lang, &l.name_zh, &l.name_en).to_string()
+        })
+    };
+    let assured: std::collections::BTreeMap<String, String> =
+        assured_on(engagements, &s.submission_id)
+            .into_iter()
+            .map(|(dp, (level, practitioner))| {
+                (
+                    dp,
+                    format!(
+                        "✓ {} · {} · {}",
+                        ctx.t("sub-assured"),
+                        level_name(&level),
+                        practitioner
+                    ),
+                )
+            })
+            .collect();
+    let (sections, index) = sections(ctx, s, &assured);
+    let r = row(ctx, s);
+    json!({
+        "lang": match lang { Lang::ZhCn => "zh", Lang::En => "en" },
+        "title": format!("{} · {} · {}", r.org_name, r.catalog, r.year),
+        "organisation": r.org_name,
+        "uscc": s.snapshot["organisation"]["uscc"],
+        "catalog": r.catalog,
+        "period": format!("{} – {}", s.snapshot["period"]["start"].as_str().unwrap_or_default(),
+            s.snapshot["period"]["end"].as_str().unwrap_or_default()),
+        "version": s.version,
+        "status": r.status,
+        "digest": s.digest,
+        "labels": {
+            "contents": ctx.t("sub-contents"),
+            "index": ctx.t("sub-index"),
+            "reference": ctx.t("data-reference"),
+            "datapoint": ctx.t("data-datapoint"),
+            "status": ctx.t("data-status"),
+            "version": ctx.t("sub-version"),
+            "uscc": ctx.t("field-uscc"),
+            "assurance": ctx.t("sub-assurance"),
+            "generated": format!("Egret · {}", s.submitted_at),
+        },
+        "sections": sections.iter().map(|sec| json!({
+            "name": sec.name,
+            "items": sec.items.iter().map(|it| json!({
+                "name": it.name, "reference": it.reference, "status": it.status,
+                "assured": it.assured,
+                "lines": it.lines.iter().map(|l| json!({"label": l.label, "value": l.value})).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "index": index.iter().map(|(reference, name, status)| json!({
+            "reference": reference, "name": name, "status": status,
+        })).collect::<Vec<_>>(),
+        "assurance": engagements.iter().filter_map(|e| {
+            let c = e.conclusion.as_ref()?;
+            Some(json!({
+                "provider": e.provider,
+                "standard": standards.standard(&e.standard).map_or(e.standard.clone(), |x| pick(lang, &x.name_zh, &x.name_en).to_string()),
+                "level": level_name(&e.level),
+                "conclusion": c.conclusion,
+                "signed": format!("{} · {}", c.practitioner, c.signed_at),
+            }))
+        }).collect::<Vec<_>>(),
+    })
+}
+
+/// The submission as a typeset PDF.
+pub async fn report_pdf(
+    State(st): State<AppState>,
+    Ctx(ctx, auth): Ctx,
+    Path((id, sid)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let principal = auth
+        .map(|a| a.principal)
+        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let s = st.store.submission(&principal, &id, &sid).await?;
+    let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
+    let data = pdf_data(&ctx, &s, &engagements);
+    let pdf = tokio::task::spawn_blocking(move || {
+        egret_report::render_pdf(egret_report::TEMPLATE, &data, egret_report::Fonts::shared())
+    })
+    .await
+    .map_err(|_| internal())?
+    .map_err(|e| {
+        tracing::error!(error = %e, "typesetting the report failed");
+        internal()
+    })?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/pdf".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("inline; filename=\"{sid}.pdf\""),
+            ),
+        ],
+        pdf,
+    )
+        .into_response())
+}
+
+fn internal() -> crate::error::AppError {
+    crate::error::AppError::new(
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        egret_i18n::Msg::new("store-internal"),
+    )
+}
+
 /// Data points assured on this very version: data point → (level,
 /// practitioner).
 fn assured_on(
@@ -685,11 +806,7 @@ pub async fn annex_xlsx(
     )
     .map_err(|e| {
         tracing::error!(error = %e, "writing the annex failed");
-        crate::error::AppError::new(
-            axum::http::StatusCode::INTERNAL_SERVER_ERROR,
-            "internal",
-            egret_i18n::Msg::new("store-internal"),
-        )
+        internal()
     })?;
     Ok((
         [

@@ -195,6 +195,11 @@ fn table(config: &WebConfig) -> Table {
             report_pages::annex_xlsx,
         )
         .add(
+            "GET",
+            "/orgs/{id}/submissions/{sid}/report.pdf",
+            report_pages::report_pdf,
+        )
+        .add(
             "POST",
             "/orgs/{id}/submissions/{sid}/publish",
             report_pages::publish,

@@ -862,6 +862,7 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
     m.insert(("GET", "/orgs/{id}/submissions/{sid}/xbrl.json"), vec![]);
     m.insert(("GET", "/orgs/{id}/submissions/{sid}/egret.json"), vec![]);
     m.insert(("GET", "/orgs/{id}/submissions/{sid}/annex.xlsx"), vec![]);
+    m.insert(("GET", "/orgs/{id}/submissions/{sid}/report.pdf"), vec![]);
     m.insert(("POST", "/orgs/{id}/submissions/{sid}/publish"), vec![]);
     m.insert(("POST", "/orgs/{id}/submissions/{sid}/withdraw"), vec![]);
     // Per engagement, see the store's engagement test and
@@ -1550,6 +1551,7 @@ async fn submissions_are_private_until_published() {
             format!("{page}/xbrl.json"),
             format!("{page}/egret.json"),
             format!("{page}/annex.xlsx"),
+            format!("{page}/report.pdf"),
         ] {
             let r = Client::new(&f, who).await.get(&url).await;
             assert_eq!(

@@ -325,3 +325,4 @@ sub-level-limited = Limited assurance
 sub-level-reasonable = Reasonable assurance
 sub-engage = Engage for assurance
 sub-open-data = Open the data of this period and standard (to correct and submit again)
+sub-contents = Contents

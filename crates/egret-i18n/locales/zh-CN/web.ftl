@@ -325,3 +325,4 @@ sub-level-limited = 有限保证
 sub-level-reasonable = 合理保证
 sub-engage = 委托鉴证
 sub-open-data = 打开本期该标准的数据（更正后可再次提交）
+sub-contents = 目录
