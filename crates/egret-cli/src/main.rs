@@ -566,7 +566,9 @@ async fn serve(
         demo_notice: demo || store.has_synthetic_data().await?,
         demo_logins: demo_logins.clone(),
     };
-    let state = egret_web::AppState::new(store, web);
+    let state = egret_web::AppState::new(store, web).with_pdf(std::sync::Arc::new(|data| {
+        egret_report::render_pdf(egret_report::TEMPLATE, data, egret_report::Fonts::shared())
+    }));
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;

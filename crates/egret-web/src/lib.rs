@@ -57,6 +57,10 @@ impl Default for WebConfig {
     }
 }
 
+/// Typesets a report's content (JSON) into a PDF. Supplied by the binary
+/// (egret-report, typst), so this crate builds and tests without typst.
+pub type PdfRenderer = Arc<dyn Fn(&serde_json::Value) -> Result<Vec<u8>, String> + Send + Sync>;
+
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
@@ -64,6 +68,8 @@ pub struct AppState {
     pub config: Arc<WebConfig>,
     pub metrics: PrometheusHandle,
     pub started: Instant,
+    /// PDF reports; without one the PDF route answers 404.
+    pub pdf: Option<PdfRenderer>,
 }
 
 impl AppState {
@@ -73,7 +79,14 @@ impl AppState {
             config: Arc::new(config),
             metrics: metrics_handle(),
             started: Instant::now(),
+            pdf: None,
         }
+    }
+
+    /// The same state with a PDF renderer.
+    pub fn with_pdf(mut self, pdf: PdfRenderer) -> AppState {
+        self.pdf = Some(pdf);
+        self
     }
 }
 

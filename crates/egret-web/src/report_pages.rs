@@ -518,16 +518,18 @@ pub async fn report_pdf(
         .unwrap_or_else(egret_domain::access::Principal::anonymous);
     let s = st.store.submission(&principal, &id, &sid).await?;
     let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
+    let render = st
+        .pdf
+        .clone()
+        .ok_or_else(crate::error::AppError::not_found)?;
     let data = pdf_data(&ctx, &s, &engagements);
-    let pdf = tokio::task::spawn_blocking(move || {
-        egret_report::render_pdf(egret_report::TEMPLATE, &data, egret_report::Fonts::shared())
-    })
-    .await
-    .map_err(|_| internal())?
-    .map_err(|e| {
-        tracing::error!(error = %e, "typesetting the report failed");
-        internal()
-    })?;
+    let pdf = tokio::task::spawn_blocking(move || render(&data))
+        .await
+        .map_err(|_| internal())?
+        .map_err(|e| {
+            tracing::error!(error = %e, "typesetting the report failed");
+            internal()
+        })?;
     Ok((
         [
             (

@@ -151,7 +151,11 @@ async fn fixture(config: WebConfig) -> Fixture {
                 .unwrap(),
         );
     }
-    let state = AppState::new(store.clone(), config);
+    // A stand-in typesetter: the real one (typst) lives in egret-report
+    // and is exercised by its own tests and the binary's.
+    let state = AppState::new(store.clone(), config).with_pdf(std::sync::Arc::new(|data| {
+        Ok(format!("%PDF-test {}", data["title"]).into_bytes())
+    }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(egret_web::serve(state, listener));

@@ -317,3 +317,38 @@ async fn some_submission(store: &egret_store::Store) -> String {
     }
     panic!("no submission in the demo city");
 }
+
+#[test]
+fn published_reports_download_as_typeset_pdf() {
+    let server = demo_server(150);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let http = reqwest::Client::new();
+        let list = http
+            .get(format!("{}/reports", server.base))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let link = list
+            .split("href=\"")
+            .filter_map(|s| s.split('"').next())
+            .find(|h| h.contains("/submissions/"))
+            .expect("a published report");
+        let r = http
+            .get(format!("{}{link}/report.pdf", server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200);
+        assert_eq!(r.headers()["content-type"], "application/pdf");
+        let pdf = r.bytes().await.unwrap();
+        assert!(
+            pdf.starts_with(b"%PDF") && pdf.len() > 10_000,
+            "{} bytes",
+            pdf.len()
+        );
+    });
+}
