@@ -144,9 +144,7 @@ pub async fn org_submissions(
     Ctx(ctx, auth): Ctx,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let principal = auth
-        .map(|a| a.principal)
-        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let principal = viewer(auth);
     let subs = st.store.list_submissions(&principal, &id).await?;
     render(&SubmissionsPage {
         title: ctx.t("sub-title"),
@@ -330,9 +328,7 @@ pub async fn report_page(
     Ctx(ctx, auth): Ctx,
     Path((id, sid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let principal = auth
-        .map(|a| a.principal)
-        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let principal = viewer(auth);
     let s = st.store.submission(&principal, &id, &sid).await?;
     let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
     let standards = egret_domain::assurance::AssuranceStandards::embedded();
@@ -513,9 +509,7 @@ pub async fn report_pdf(
     Ctx(ctx, auth): Ctx,
     Path((id, sid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let principal = auth
-        .map(|a| a.principal)
-        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let principal = viewer(auth);
     let s = st.store.submission(&principal, &id, &sid).await?;
     let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
     let render = st
@@ -530,20 +524,11 @@ pub async fn report_pdf(
             tracing::error!(error = %e, "typesetting the report failed");
             internal()
         })?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/pdf".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("inline; filename=\"{sid}.pdf\""),
-            ),
-        ],
+    Ok(file_response(
+        "application/pdf",
+        &format!("inline; filename=\"{sid}.pdf\""),
         pdf,
-    )
-        .into_response())
+    ))
 }
 
 fn internal() -> crate::error::AppError {
@@ -748,9 +733,7 @@ pub async fn xbrl_json(
     Ctx(_, auth): Ctx,
     Path((id, sid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let principal = auth
-        .map(|a| a.principal)
-        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let principal = viewer(auth);
     let s = st.store.submission(&principal, &id, &sid).await?;
     let doc = egret_domain::xbrl::from_snapshot(
         &s.snapshot,
@@ -766,9 +749,7 @@ pub async fn egret_json(
     Ctx(_, auth): Ctx,
     Path((id, sid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let principal = auth
-        .map(|a| a.principal)
-        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let principal = viewer(auth);
     let s = st.store.submission(&principal, &id, &sid).await?;
     let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
     Ok(download(
@@ -790,9 +771,7 @@ pub async fn annex_xlsx(
     Ctx(_, auth): Ctx,
     Path((id, sid)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let principal = auth
-        .map(|a| a.principal)
-        .unwrap_or_else(egret_domain::access::Principal::anonymous);
+    let principal = viewer(auth);
     let s = st.store.submission(&principal, &id, &sid).await?;
     let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
     let assured = assured_on(&engagements, &sid)
@@ -810,37 +789,43 @@ pub async fn annex_xlsx(
         tracing::error!(error = %e, "writing the annex failed");
         internal()
     })?;
-    Ok((
+    Ok(file_response(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("attachment; filename=\"{sid}.annex.xlsx\""),
+        bytes,
+    ))
+}
+
+fn download(v: &serde_json::Value, name: &str) -> Response {
+    file_response(
+        "application/json",
+        &format!("attachment; filename=\"{name}\""),
+        serde_json::to_string_pretty(v)
+            .unwrap_or_default()
+            .into_bytes(),
+    )
+}
+
+/// A file with its content type and disposition.
+fn file_response(content_type: &str, disposition: &str, bytes: Vec<u8>) -> Response {
+    (
         [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{sid}.annex.xlsx\""),
+                disposition.to_string(),
             ),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
-fn download(v: &serde_json::Value, name: &str) -> Response {
-    (
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/json".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        serde_json::to_string_pretty(v).unwrap_or_default(),
-    )
-        .into_response()
+/// Who is looking: the signed-in principal, or an anonymous visitor who
+/// may read only what is public.
+fn viewer(auth: Option<Auth>) -> egret_domain::access::Principal {
+    auth.map(|a| a.principal)
+        .unwrap_or_else(egret_domain::access::Principal::anonymous)
 }
 
 #[utoipa::path(get, path = "/api/v1/city/assurance-coverage", tag = "disclosure",
