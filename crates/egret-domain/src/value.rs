@@ -72,7 +72,9 @@ fn grouping_ok(raw: &str) -> bool {
             && groups[1..].iter().all(|g| g.chars().count() == 3))
 }
 
-fn parse_decimal(raw: &str) -> Result<Decimal, Msg> {
+/// A number as a person types it: optional thousands separators (checked
+/// for their grouping), decimal point. The error names the text.
+pub fn parse_decimal(raw: &str) -> Result<Decimal, Msg> {
     if !grouping_ok(raw) {
         return Err(Msg::new("value-not-number").arg("value", raw.trim()));
     }

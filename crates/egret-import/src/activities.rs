@@ -108,16 +108,13 @@ pub fn read_activities(bytes: &[u8]) -> Result<Vec<ActivityRow>, Vec<RowError>> 
         if bad {
             continue;
         }
-        let quantity = match fields["quantity"]
-            .replace([',', '，'], "")
-            .parse::<Decimal>()
-        {
+        let quantity = match egret_domain::value::parse_decimal(&fields["quantity"]) {
             Ok(q) => q,
-            Err(_) => {
+            Err(msg) => {
                 errors.push(RowError {
                     row,
                     column: Some("quantity".into()),
-                    msg: Msg::new("import-decimal").arg("value", &fields["quantity"]),
+                    msg,
                 });
                 continue;
             }

@@ -383,15 +383,10 @@ fn activity_units() -> Vec<String> {
     .collect()
 }
 
-/// A number typed in a form (thousands separators allowed), or an error
-/// naming the field.
+/// A number typed in a form, or an error naming the field.
 fn number(field: &str, raw: &str) -> AppResult<Decimal> {
-    raw.trim().replace([',', '，'], "").parse().map_err(|_| {
-        AppError::invalid(vec![egret_domain::org::FieldError::new(
-            field,
-            egret_i18n::Msg::new("inv-quantity-invalid").arg("value", raw.trim()),
-        )])
-    })
+    egret_domain::value::parse_decimal(raw)
+        .map_err(|m| AppError::invalid(vec![egret_domain::org::FieldError::new(field, m)]))
 }
 
 fn carbon_href(id: &str, year: i32) -> String {

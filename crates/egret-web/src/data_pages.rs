@@ -22,7 +22,7 @@ use crate::AppState;
 use crate::auth::{Auth, CsrfForm, UserCtx, check_token};
 use crate::error::{AppError, AppResult};
 use crate::pages::render;
-use crate::view::{PageCtx, urlencode};
+use crate::view::{PageCtx, by_lang, urlencode};
 
 /// The catalog to show: the one asked for, else the first one the
 /// organisation must report under, else the city's lightweight standard.
@@ -61,13 +61,6 @@ async fn period(
     }
 }
 
-fn name<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::ZhCn => zh,
-        Lang::En => en,
-    }
-}
-
 /// The members of a data point's breakdowns, as (key, label).
 fn breakdown_members(
     cats: &Catalogs,
@@ -77,7 +70,7 @@ fn breakdown_members(
 ) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for b in dp.breakdowns.iter().filter_map(|b| cats.breakdown(b)) {
-        let bname = name(lang, &b.name_zh, &b.name_en);
+        let bname = by_lang(lang, &b.name_zh, &b.name_en);
         if b.dynamic.as_deref() == Some("sites") {
             for (id, sname) in sites {
                 out.push((format!("{}:{id}", b.id), format!("{bname}: {sname}")));
@@ -86,7 +79,7 @@ fn breakdown_members(
             for m in &b.members {
                 out.push((
                     format!("{}:{}", b.id, m.code),
-                    format!("{bname}: {}", name(lang, &m.name_zh, &m.name_en)),
+                    format!("{bname}: {}", by_lang(lang, &m.name_zh, &m.name_en)),
                 ));
             }
         }
@@ -350,7 +343,7 @@ pub async fn data_page(
         if sections.last().is_none_or(|s| s.id != row.section.id) {
             sections.push(SectionView {
                 id: row.section.id.clone(),
-                name: name(lang, &row.section.name_zh, &row.section.name_en).to_string(),
+                name: by_lang(lang, &row.section.name_zh, &row.section.name_en).to_string(),
                 rows: Vec::new(),
             });
         }
@@ -369,7 +362,7 @@ pub async fn data_page(
                 .map(|c| {
                     (
                         c.code.clone(),
-                        name(lang, &c.name_zh, &c.name_en).to_string(),
+                        by_lang(lang, &c.name_zh, &c.name_en).to_string(),
                     )
                 })
                 .collect(),
@@ -402,8 +395,8 @@ pub async fn data_page(
             obligation: ctx.t(row.requirement.obligation.label_key()),
             status: row.status,
             dp_id: dp.id.clone(),
-            dp_name: name(lang, &dp.name_zh, &dp.name_en).to_string(),
-            dp_help: name(lang, &dp.help_zh, &dp.help_en).to_string(),
+            dp_name: by_lang(lang, &dp.name_zh, &dp.name_en).to_string(),
+            dp_help: by_lang(lang, &dp.help_zh, &dp.help_en).to_string(),
             kind: dp.kind,
             units,
             choices,
@@ -435,7 +428,7 @@ pub async fn data_page(
         .map(|c| {
             (
                 c.key(),
-                name(lang, &c.name_zh, &c.name_en).to_string(),
+                by_lang(lang, &c.name_zh, &c.name_en).to_string(),
                 ctx.t(c.duty(&l.org.profile, rd).label_key()),
             )
         })
@@ -468,7 +461,7 @@ pub async fn data_page(
         .map(|code| {
             let cname = rd
                 .currency(&code)
-                .map(|c| name(lang, &c.name_zh, &c.name_en).to_string())
+                .map(|c| by_lang(lang, &c.name_zh, &c.name_en).to_string())
                 .unwrap_or_default();
             match rates.rate(&code) {
                 Some(r) => (
@@ -491,7 +484,7 @@ pub async fn data_page(
         .map(|c| {
             (
                 c.code.clone(),
-                format!("{} {}", c.code, name(lang, &c.name_zh, &c.name_en)),
+                format!("{} {}", c.code, by_lang(lang, &c.name_zh, &c.name_en)),
             )
         })
         .collect();
@@ -500,7 +493,7 @@ pub async fn data_page(
         year: l.period.fiscal_year,
         years: l.years.clone(),
         catalog_key: l.catalog.key(),
-        catalog_name: name(lang, &l.catalog.name_zh, &l.catalog.name_en).to_string(),
+        catalog_name: by_lang(lang, &l.catalog.name_zh, &l.catalog.name_en).to_string(),
         catalogs,
         duty: ctx.t(comp.duty.label_key()),
         percent: comp.percent_complete().to_string(),
@@ -771,11 +764,11 @@ pub fn completeness_rows(comp: &Completeness<'_>, lang: Lang) -> Vec<[String; 7]
         .iter()
         .map(|r| {
             [
-                name(lang, &r.section.name_zh, &r.section.name_en).to_string(),
+                by_lang(lang, &r.section.name_zh, &r.section.name_en).to_string(),
                 r.requirement.id.clone(),
                 r.requirement.reference.clone().unwrap_or_default(),
                 r.datapoint.id.clone(),
-                name(lang, &r.datapoint.name_zh, &r.datapoint.name_en).to_string(),
+                by_lang(lang, &r.datapoint.name_zh, &r.datapoint.name_en).to_string(),
                 r.requirement.obligation.as_str().to_string(),
                 r.status.as_str().to_string(),
             ]
@@ -870,10 +863,10 @@ pub async fn completeness_page(
         .iter()
         .map(|r| {
             (
-                name(ctx.lang, &r.section.name_zh, &r.section.name_en).to_string(),
+                by_lang(ctx.lang, &r.section.name_zh, &r.section.name_en).to_string(),
                 r.requirement.reference.clone().unwrap_or_default(),
                 r.datapoint.id.clone(),
-                name(ctx.lang, &r.datapoint.name_zh, &r.datapoint.name_en).to_string(),
+                by_lang(ctx.lang, &r.datapoint.name_zh, &r.datapoint.name_en).to_string(),
                 ctx.t(r.requirement.obligation.label_key()),
                 ctx.t(r.status.label_key()),
                 r.status.as_str(),
@@ -883,7 +876,7 @@ pub async fn completeness_page(
     let page = CompletenessPage {
         year: l.period.fiscal_year,
         catalog_key: l.catalog.key(),
-        catalog_name: name(ctx.lang, &l.catalog.name_zh, &l.catalog.name_en).to_string(),
+        catalog_name: by_lang(ctx.lang, &l.catalog.name_zh, &l.catalog.name_en).to_string(),
         duty: ctx.t(comp.duty.label_key()),
         percent: comp.percent_complete().to_string(),
         counts: comp.counts(),
@@ -1128,8 +1121,8 @@ pub async fn catalogs_page(crate::auth::Ctx(ctx, _): crate::auth::Ctx) -> AppRes
         .map(|c| {
             (
                 c.key(),
-                name(ctx.lang, &c.name_zh, &c.name_en).to_string(),
-                name(ctx.lang, &c.issuer_zh, &c.issuer_en).to_string(),
+                by_lang(ctx.lang, &c.name_zh, &c.name_en).to_string(),
+                by_lang(ctx.lang, &c.issuer_zh, &c.issuer_en).to_string(),
                 c.effective_from.to_string(),
                 c.requirements.len(),
             )
@@ -1174,7 +1167,7 @@ pub async fn catalog_page(
                     (
                         r.reference.clone().unwrap_or_default(),
                         dp.id.clone(),
-                        name(lang, &dp.name_zh, &dp.name_en).to_string(),
+                        by_lang(lang, &dp.name_zh, &dp.name_en).to_string(),
                         ctx.t(dp.kind.label_key()),
                         ctx.t(r.obligation.label_key()),
                         cats.served_by(&dp.id)
@@ -1185,13 +1178,13 @@ pub async fn catalog_page(
                     )
                 })
                 .collect();
-            (name(lang, &s.name_zh, &s.name_en).to_string(), reqs)
+            (by_lang(lang, &s.name_zh, &s.name_en).to_string(), reqs)
         })
         .collect();
     render(&CatalogPage {
         key: c.key(),
-        title: name(lang, &c.name_zh, &c.name_en).to_string(),
-        issuer: name(lang, &c.issuer_zh, &c.issuer_en).to_string(),
+        title: by_lang(lang, &c.name_zh, &c.name_en).to_string(),
+        issuer: by_lang(lang, &c.issuer_zh, &c.issuer_en).to_string(),
         source: c.source.clone(),
         effective: match c.effective_to {
             Some(to) => format!("{} – {to}", c.effective_from),

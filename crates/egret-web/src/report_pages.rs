@@ -21,14 +21,7 @@ use crate::api::ApiJson;
 use crate::auth::{Auth, CsrfForm, Ctx};
 use crate::error::AppResult;
 use crate::pages::render;
-use crate::view::PageCtx;
-
-fn pick<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::ZhCn => zh,
-        Lang::En => en,
-    }
-}
+use crate::view::{PageCtx, by_lang};
 
 fn status_label(ctx: &PageCtx, status: &str) -> String {
     ctx.t(&format!("sub-status-{status}"))
@@ -106,7 +99,7 @@ pub struct SubmissionRow {
 
 fn row(ctx: &PageCtx, s: &SubmissionRecord) -> SubmissionRow {
     let org = &s.snapshot["organisation"];
-    let name = pick(
+    let name = by_lang(
         ctx.lang,
         org["name_zh"].as_str().unwrap_or_default(),
         org["name_en"]
@@ -122,7 +115,7 @@ fn row(ctx: &PageCtx, s: &SubmissionRecord) -> SubmissionRow {
         year: s.fiscal_year,
         catalog: cats.catalog(&s.catalog_key).map_or_else(
             || s.catalog_key.clone(),
-            |c| pick(ctx.lang, &c.name_zh, &c.name_en).to_string(),
+            |c| by_lang(ctx.lang, &c.name_zh, &c.name_en).to_string(),
         ),
         version: s.version,
         status: status_label(ctx, &s.status),
@@ -273,7 +266,7 @@ fn sections(
             let reference = r.reference.clone().unwrap_or_default();
             index.push((
                 reference.clone(),
-                pick(lang, &dp.name_zh, &dp.name_en).to_string(),
+                by_lang(lang, &dp.name_zh, &dp.name_en).to_string(),
                 status_text.clone(),
             ));
             if status == "out_of_scope" {
@@ -307,7 +300,7 @@ fn sections(
                 .collect();
             items.push(ReportItem {
                 reference,
-                name: pick(lang, &dp.name_zh, &dp.name_en).to_string(),
+                name: by_lang(lang, &dp.name_zh, &dp.name_en).to_string(),
                 status: status_text,
                 assured: assured.get(&dp.id).cloned().unwrap_or_default(),
                 lines,
@@ -315,7 +308,7 @@ fn sections(
         }
         if !items.is_empty() {
             out.push(ReportSection {
-                name: pick(lang, &sec.name_zh, &sec.name_en).to_string(),
+                name: by_lang(lang, &sec.name_zh, &sec.name_en).to_string(),
                 items,
             });
         }
@@ -337,7 +330,7 @@ pub async fn report_page(
         .into_iter()
         .map(|(dp, (level, practitioner))| {
             let level = standards.level(&level).map_or(level.clone(), |l| {
-                pick(lang, &l.name_zh, &l.name_en).to_string()
+                by_lang(lang, &l.name_zh, &l.name_en).to_string()
             });
             (
                 dp,
@@ -361,10 +354,10 @@ pub async fn report_page(
             standard: standards
                 .standard(&e.standard)
                 .map_or(e.standard.clone(), |x| {
-                    pick(lang, &x.name_zh, &x.name_en).to_string()
+                    by_lang(lang, &x.name_zh, &x.name_en).to_string()
                 }),
             level: standards.level(&e.level).map_or(e.level.clone(), |l| {
-                pick(lang, &l.name_zh, &l.name_en).to_string()
+                by_lang(lang, &l.name_zh, &l.name_en).to_string()
             }),
             scope: e.scope.join(", "),
             criteria: e.criteria.clone(),
@@ -418,7 +411,12 @@ pub async fn report_page(
         standards: standards
             .standard
             .iter()
-            .map(|x| (x.id.clone(), pick(lang, &x.name_zh, &x.name_en).to_string()))
+            .map(|x| {
+                (
+                    x.id.clone(),
+                    by_lang(lang, &x.name_zh, &x.name_en).to_string(),
+                )
+            })
             .collect(),
         s: row(&ctx, &s),
         sections,
@@ -437,7 +435,7 @@ pub fn pdf_data(
     let standards = egret_domain::assurance::AssuranceStandards::embedded();
     let level_name = |id: &str| {
         standards.level(id).map_or(id.to_string(), |l| {
-            pick(lang, &l.name_zh, &l.name_en).to_string()
+            by_lang(lang, &l.name_zh, &l.name_en).to_string()
         })
     };
     let assured: std::collections::BTreeMap<String, String> =
@@ -494,7 +492,7 @@ pub fn pdf_data(
             let c = e.conclusion.as_ref()?;
             Some(json!({
                 "provider": e.provider,
-                "standard": standards.standard(&e.standard).map_or(e.standard.clone(), |x| pick(lang, &x.name_zh, &x.name_en).to_string()),
+                "standard": standards.standard(&e.standard).map_or(e.standard.clone(), |x| by_lang(lang, &x.name_zh, &x.name_en).to_string()),
                 "level": level_name(&e.level),
                 "conclusion": c.conclusion,
                 "signed": format!("{} · {}", c.practitioner, c.signed_at),

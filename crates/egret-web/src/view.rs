@@ -195,3 +195,11 @@ mod tests {
         assert_eq!(safe_next(None), "/dashboard");
     }
 }
+
+/// The Chinese or English of a pair, by language.
+pub fn by_lang<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::ZhCn => zh,
+        Lang::En => en,
+    }
+}
