@@ -176,6 +176,14 @@ pub fn safe_next(next: Option<&str>) -> String {
     }
 }
 
+/// The Chinese or English of a pair, by language.
+pub fn by_lang<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::ZhCn => zh,
+        Lang::En => en,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,13 +201,5 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example")), "/dashboard");
         assert_eq!(safe_next(Some("/orgs?page=2")), "/orgs?page=2");
         assert_eq!(safe_next(None), "/dashboard");
-    }
-}
-
-/// The Chinese or English of a pair, by language.
-pub fn by_lang<'a>(lang: Lang, zh: &'a str, en: &'a str) -> &'a str {
-    match lang {
-        Lang::ZhCn => zh,
-        Lang::En => en,
     }
 }
