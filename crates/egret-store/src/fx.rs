@@ -15,6 +15,7 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Change, record};
+use crate::data::ValueRecord;
 use crate::data::{MAX_NOTE_CHARS, check_write, value_set};
 use crate::db::now;
 use crate::error::corrupt;
@@ -219,24 +220,40 @@ impl Store {
         period: &PeriodRecord,
     ) -> Result<Vec<Finding>> {
         let rd = ReferenceData::embedded();
-        let cats = egret_domain::catalog::Catalogs::embedded();
         let org = &period.org_id;
-        let now_rates = self.period_rates(actor, rd, period).await?;
-        let current = value_set(&self.list_values(actor, org, &period.period_id).await?);
-        let (current, mut findings) = now_rates.in_cny(&current);
+        let rates = self.period_rates(actor, rd, period).await?;
+        let current = self.list_values(actor, org, &period.period_id).await?;
         let prior = match self
             .period_for_year(actor, org, period.fiscal_year - 1)
             .await
         {
-            Ok(pp) => {
-                let rates = self.period_rates(actor, rd, &pp).await?;
-                let values = value_set(&self.list_values(actor, org, &pp.period_id).await?);
-                Some(rates.in_cny(&values).0)
-            }
+            Ok(pp) => Some((
+                self.list_values(actor, org, &pp.period_id).await?,
+                self.period_rates(actor, rd, &pp).await?,
+            )),
             Err(StoreError::NotFound { .. }) => None,
             Err(e) => return Err(e),
         };
-        findings.extend(run_checks(cats, rd, &current, prior.as_ref()));
-        Ok(findings)
+        Ok(findings(
+            &current,
+            &rates,
+            prior.as_ref().map(|(v, r)| (v.as_slice(), r)),
+        ))
     }
+}
+
+/// The validation rules over a period's values, foreign-currency amounts
+/// converted at the period's rates, against the prior period's (for
+/// year-over-year rules). Missing rates are findings too.
+pub fn findings(
+    current: &[ValueRecord],
+    rates: &PeriodRates,
+    prior: Option<(&[ValueRecord], &PeriodRates)>,
+) -> Vec<Finding> {
+    let rd = ReferenceData::embedded();
+    let cats = egret_domain::catalog::Catalogs::embedded();
+    let (current, mut out) = rates.in_cny(&value_set(current));
+    let prior = prior.map(|(v, r)| r.in_cny(&value_set(v)).0);
+    out.extend(run_checks(cats, rd, &current, prior.as_ref()));
+    out
 }

@@ -32,7 +32,7 @@ pub use data::{
 pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use factors::{FactorInput, FactorOwner, GasInput};
-pub use fx::FxRateRecord;
+pub use fx::{FxRateRecord, findings};
 pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,

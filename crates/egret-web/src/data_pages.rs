@@ -247,6 +247,8 @@ pub struct Loaded<'a> {
     pub years: Vec<i32>,
     pub catalog: &'a Catalog,
     pub values: Vec<ValueRecord>,
+    /// The prior fiscal year's period, if there is one, and its values.
+    pub prior_period: Option<PeriodRecord>,
     pub prior: Vec<ValueRecord>,
     pub sites: Vec<(String, String)>,
 }
@@ -271,10 +273,11 @@ pub async fn load<'a>(
         .store
         .list_values(&auth.principal, org_id, &period.period_id)
         .await?;
-    let prior = match periods
+    let prior_period = periods
         .iter()
         .find(|p| p.fiscal_year == period.fiscal_year - 1)
-    {
+        .cloned();
+    let prior = match &prior_period {
         Some(p) => {
             st.store
                 .list_values(&auth.principal, org_id, &p.period_id)
@@ -301,6 +304,7 @@ pub async fn load<'a>(
         period,
         catalog,
         values,
+        prior_period,
         prior,
         sites,
     })
@@ -405,24 +409,34 @@ pub async fn data_page(
             parts,
         });
     }
-    let findings = st
+    // The values are loaded already: only the rates are read.
+    let rates = st
         .store
-        .check_period(&auth.principal, &l.period)
-        .await?
-        .into_iter()
-        .map(|f| {
-            (
-                match f.severity {
-                    Severity::Error => ctx.t("data-check-error"),
-                    Severity::Warning => ctx.t("data-check-warning"),
-                },
-                format!("{} {}", f.datapoint, f.breakdown)
-                    .trim()
-                    .to_string(),
-                ctx.m(&f.msg),
-            )
-        })
-        .collect();
+        .period_rates(&auth.principal, rd, &l.period)
+        .await?;
+    let prior_rates = match &l.prior_period {
+        Some(p) => Some(st.store.period_rates(&auth.principal, rd, p).await?),
+        None => None,
+    };
+    let findings = egret_store::findings(
+        &l.values,
+        &rates,
+        prior_rates.as_ref().map(|r| (l.prior.as_slice(), r)),
+    )
+    .into_iter()
+    .map(|f| {
+        (
+            match f.severity {
+                Severity::Error => ctx.t("data-check-error"),
+                Severity::Warning => ctx.t("data-check-warning"),
+            },
+            format!("{} {}", f.datapoint, f.breakdown)
+                .trim()
+                .to_string(),
+            ctx.m(&f.msg),
+        )
+    })
+    .collect();
     let catalogs = cats
         .catalogs()
         .map(|c| {
@@ -433,10 +447,6 @@ pub async fn data_page(
             )
         })
         .collect();
-    let rates = st
-        .store
-        .period_rates(&auth.principal, rd, &l.period)
-        .await?;
     let mut in_use: Vec<String> = l
         .values
         .iter()
