@@ -45,7 +45,25 @@ pub struct DemoPlan {
     pub ownership_weights: BTreeMap<String, u32>,
     pub zone_per_mille: BTreeMap<String, u32>,
     pub accounts: Vec<DemoAccount>,
+    #[serde(default)]
+    pub institution: Vec<DemoInstitution>,
     pub names: Names,
+}
+
+/// A service institution of the registry, with its qualifications and the
+/// demo accounts that act for it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DemoInstitution {
+    pub name_zh: String,
+    pub name_en: String,
+    pub services: Vec<String>,
+    #[serde(default)]
+    pub district: Option<String>,
+    #[serde(default)]
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub qualification: Vec<egret_domain::institution::QualificationInput>,
 }
 
 /// A demo log-in.
@@ -109,6 +127,32 @@ impl DemoPlan {
                 .map_err(|e| anyhow::anyhow!("accounts[{}].role: {e}", a.email))?;
             for sel in &a.orgs {
                 parse_selector(sel).with_context(|| format!("accounts[{}].orgs", a.email))?;
+            }
+        }
+        let inst = egret_domain::institution::InstitutionCatalog::embedded();
+        for (i, d) in self.institution.iter().enumerate() {
+            let at = |what: &str| format!("institution[{}].{what}", i + 1);
+            if let Some(s) = d.services.iter().find(|s| inst.service(s).is_none()) {
+                bail!("{}: unknown service `{s}`", at("services"));
+            }
+            if let Some(m) = d
+                .members
+                .iter()
+                .find(|m| !self.accounts.iter().any(|a| a.email == **m))
+            {
+                bail!("{}: `{m}` is not a demo account", at("members"));
+            }
+            for (j, q) in d.qualification.iter().enumerate() {
+                if let Err(e) = q.validate(inst) {
+                    bail!(
+                        "{}: {}",
+                        at(&format!("qualification[{}]", j + 1)),
+                        e.iter()
+                            .map(|e| format!("{}: {}", e.field, e.msg.render(egret_i18n::Lang::En)))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    );
+                }
             }
         }
         for s in rd.sections() {
@@ -639,28 +683,76 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         ids.push(id);
         stats.organizations += 1;
     }
+    let mut user_ids = BTreeMap::new();
     for a in &plan.accounts {
         let role: Role = a.role.parse().map_err(anyhow::Error::msg)?;
         let mut orgs = Vec::new();
         for sel in &a.orgs {
             orgs.push(ids[select(&city, sel)?].clone());
         }
-        tx.create_user_hashed(
-            &NewUser {
-                email: a.email.clone(),
-                display_name: format!("{} / {}", a.name_zh, a.name_en),
-                role,
-                password: String::new(),
-                orgs,
-            },
-            &hash,
-        )
-        .await?;
+        let id = tx
+            .create_user_hashed(
+                &NewUser {
+                    email: a.email.clone(),
+                    display_name: format!("{} / {}", a.name_zh, a.name_en),
+                    role,
+                    password: String::new(),
+                    orgs,
+                },
+                &hash,
+            )
+            .await?;
+        user_ids.insert(a.email.clone(), id);
         stats.users += 1;
     }
     tx.commit().await?;
+    let mut taken: HashSet<String> = city
+        .orgs
+        .iter()
+        .map(|o| o.profile.uscc.to_string())
+        .collect();
+    register_institutions(store, plan, &user_ids, &mut taken).await?;
     stats.submissions = submit_reports(store, &system, cats, rd, &to_submit, &mut rng).await?;
     Ok(Outcome::Loaded(stats))
+}
+
+/// The registry of service institutions (codes drawn from their own
+/// stream so the rest of the city does not change with it).
+async fn register_institutions(
+    store: &Store,
+    plan: &DemoPlan,
+    user_ids: &BTreeMap<String, String>,
+    taken: &mut HashSet<String>,
+) -> Result<()> {
+    let admin = Principal::system("demo");
+    let mut rng = ChaCha8Rng::seed_from_u64(plan.seed ^ 0x1257_1705);
+    let city_code = &ReferenceData::embedded().city().code;
+    for d in &plan.institution {
+        let district = d.district.clone().unwrap_or_else(|| city_code.clone());
+        let inst = store
+            .register_institution(
+                &admin,
+                &egret_domain::institution::InstitutionInput {
+                    uscc: credit_code(&mut rng, &district, taken),
+                    name_zh: d.name_zh.clone(),
+                    name_en: Some(d.name_en.clone()),
+                    services: d.services.clone(),
+                    district: d.district.clone(),
+                },
+            )
+            .await?;
+        for q in &d.qualification {
+            store
+                .add_qualification(&admin, &inst.institution_id, q)
+                .await?;
+        }
+        for m in &d.members {
+            store
+                .add_institution_member(&admin, &inst.institution_id, &user_ids[m])
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Submits what the reporting organisations filed, catalog by catalog:
@@ -717,7 +809,6 @@ async fn submit_reports(
                         &last.submission_id,
                         &egret_store::EngagementInput {
                             assurer_id: assurer_id.clone(),
-                            provider: "嘉禾鉴证事务所（演示）/ Jiahe Assurance (demo)".into(),
                             standard: "isae-3000".into(),
                             level: "limited".into(),
                             scope: Vec::new(),

@@ -21,6 +21,7 @@ pub mod catalog;
 pub mod checks;
 pub mod completeness;
 pub mod fx;
+pub mod institution;
 pub mod org;
 pub mod refdata;
 pub mod size;

@@ -1,5 +1,6 @@
 //! Third-party assurance of submissions. An enterprise engages an assurer
-//! (a user with the assurer role bound to the organisation) for one of its
+//! (a user with the assurer role bound to the organisation, acting for an
+//! institution of the city's registry that is qualified for assurance) for one of its
 //! submissions: standard and level (data, `data/assurance/standards.toml`),
 //! scope, criteria, materiality. Only that assurer raises findings on data
 //! points in scope; the enterprise answers each (submitting a corrected
@@ -24,9 +25,9 @@ use crate::{Result, Store, StoreError};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EngagementInput {
+    /// A user with the assurer role bound to the organisation, acting for
+    /// a registered institution qualified for assurance.
     pub assurer_id: String,
-    /// The assurance provider (firm) name.
-    pub provider: String,
     /// A standard id of data/assurance/standards.toml.
     pub standard: String,
     /// limited | reasonable
@@ -87,6 +88,10 @@ pub struct Engagement {
     pub engagement_id: String,
     pub submission_id: String,
     pub assurer_id: String,
+    /// The registered institution (None only for engagements made before
+    /// the registry existed).
+    pub institution_id: Option<String>,
+    /// The institution's name when engaged.
     pub provider: String,
     pub standard: String,
     pub level: String,
@@ -113,7 +118,8 @@ fn required(field: &str, v: &str) -> Result<()> {
 }
 
 impl Store {
-    /// The assurers bound to an organisation: (user id, display name).
+    /// The assurers bound to an organisation: (user id, "display name ·
+    /// institution").
     pub async fn org_assurers(
         &self,
         actor: &Principal,
@@ -121,15 +127,27 @@ impl Store {
     ) -> Result<Vec<(String, String)>> {
         check_write(actor, org_id)?;
         let rows = sqlx::query(
-            "SELECT u.user_id, u.display_name FROM org_bindings b JOIN users u \
-             ON u.user_id = b.user_id WHERE b.org_id = $1 AND u.role = 'assurer' \
-             ORDER BY u.display_name",
+            "SELECT u.user_id, u.display_name, i.name_zh AS institution FROM org_bindings b \
+             JOIN users u ON u.user_id = b.user_id \
+             LEFT JOIN institution_members m ON m.user_id = u.user_id \
+             LEFT JOIN institutions i ON i.institution_id = m.institution_id \
+             WHERE b.org_id = $1 AND u.role = 'assurer' ORDER BY u.display_name",
         )
         .bind(org_id)
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("user_id")?, r.try_get("display_name")?)))
+            .map(|r| {
+                let name: String = r.try_get("display_name")?;
+                let inst: Option<String> = r.try_get("institution")?;
+                Ok((
+                    r.try_get("user_id")?,
+                    match inst {
+                        Some(i) => format!("{name} · {i}"),
+                        None => name,
+                    },
+                ))
+            })
             .collect()
     }
 
@@ -156,7 +174,6 @@ impl Store {
                 Msg::new("store-assurance-level").arg("value", &input.level),
             ));
         }
-        required("provider", &input.provider)?;
         required("criteria", &input.criteria)?;
         if !self
             .org_assurers(actor, org_id)
@@ -184,19 +201,36 @@ impl Store {
             }
             input.scope.clone()
         };
+        let institution = self
+            .institution_of(&input.assurer_id)
+            .await?
+            .ok_or_else(|| invalid("assurer_id", Msg::new("store-assurance-no-institution")))?;
+        let today = chrono::Utc::now().date_naive();
+        if !institution.offers("assurance", today) {
+            return Err(invalid(
+                "assurer_id",
+                Msg::new("store-assurance-unqualified").arg("name", &institution.name_zh),
+            ));
+        }
+        let provider = match &institution.name_en {
+            Some(en) => format!("{} / {en}", institution.name_zh),
+            None => institution.name_zh.clone(),
+        };
         let id = new_id();
         let at = now();
         let mut tx = self.begin(actor).await?;
         sqlx::query(
-            "INSERT INTO engagements (org_id, engagement_id, submission_id, assurer_id, provider, \
-             standard, level, scope, criteria, materiality, created_by, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+            "INSERT INTO engagements (org_id, engagement_id, submission_id, assurer_id, \
+             institution_id, provider, standard, level, scope, criteria, materiality, \
+             created_by, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
         )
         .bind(org_id)
         .bind(&id)
         .bind(submission_id)
         .bind(&input.assurer_id)
-        .bind(input.provider.trim())
+        .bind(&institution.institution_id)
+        .bind(&provider)
         .bind(&input.standard)
         .bind(&input.level)
         .bind(serde_json::to_string(&scope).unwrap_or_default())
@@ -250,8 +284,8 @@ impl Store {
             id: engagement_id.to_string(),
         };
         let r = sqlx::query(
-            "SELECT engagement_id, submission_id, assurer_id, provider, standard, level, scope, \
-             criteria, materiality, created_at FROM engagements \
+            "SELECT engagement_id, submission_id, assurer_id, institution_id, provider, standard, \
+             level, scope, criteria, materiality, created_at FROM engagements \
              WHERE org_id = $1 AND engagement_id = $2",
         )
         .bind(org_id)
@@ -312,6 +346,7 @@ impl Store {
             engagement_id: r.try_get("engagement_id")?,
             submission_id,
             assurer_id: r.try_get("assurer_id")?,
+            institution_id: r.try_get("institution_id")?,
             provider: r.try_get("provider")?,
             standard: r.try_get("standard")?,
             level,

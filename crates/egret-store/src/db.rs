@@ -32,6 +32,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "submissions",
         include_str!("../migrations/0005_submissions.sql"),
     ),
+    (
+        6,
+        "institutions",
+        include_str!("../migrations/0006_institutions.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -16,6 +16,7 @@ mod db;
 mod error;
 mod factors;
 mod fx;
+mod institutions;
 mod orgs;
 mod submissions;
 
@@ -33,6 +34,7 @@ pub use db::{Backend, Store};
 pub use error::StoreError;
 pub use factors::{FactorInput, FactorOwner, GasInput};
 pub use fx::{FxRateRecord, findings};
+pub use institutions::{InstitutionRecord, QualificationRecord, ServiceRecord};
 pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,

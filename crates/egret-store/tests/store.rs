@@ -156,6 +156,9 @@ on_all_backends!(
             "engagements",
             "evidence_files",
             "fx_rates",
+            "institution_members",
+            "institution_qualifications",
+            "institutions",
             "org_bindings",
             "org_factors",
             "org_listings",
@@ -1556,7 +1559,6 @@ on_all_backends!(
         let v1 = store.submit(&ent, &p, "xm-lite@1", None).await.unwrap();
         let engagement = EngagementInput {
             assurer_id: assurer_id.clone(),
-            provider: "嘉禾鉴证事务所".into(),
             standard: "isae-3410".into(),
             level: "limited".into(),
             scope: vec!["ghg.scope1".into()],
@@ -1599,6 +1601,71 @@ on_all_backends!(
                 other => panic!("{field}: {other:?}"),
             }
         }
+        // The assurer must act for a registered institution that holds a
+        // valid assurance qualification.
+        let refused = |r: Result<egret_store::Engagement, StoreError>, key: &str| match r {
+            Err(StoreError::Invalid(errs)) => assert_eq!(errs[0].msg.key, key),
+            other => panic!("{key}: {other:?}"),
+        };
+        refused(
+            store
+                .engage(&ent, &org, &v1.submission_id, &engagement)
+                .await,
+            "store-assurance-no-institution",
+        );
+        let city = user(Role::CityGov, &[]);
+        let firm_input = egret_domain::institution::InstitutionInput {
+            uscc: code(9_076),
+            name_zh: "嘉禾鉴证事务所".into(),
+            name_en: Some("Jiahe Assurance".into()),
+            services: vec!["assurance".into(), "ghg-verification".into()],
+            district: None,
+        };
+        assert!(matches!(
+            store.register_institution(&ent, &firm_input).await,
+            Err(StoreError::Forbidden { .. })
+        ));
+        let firm = store
+            .register_institution(&city, &firm_input)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .register_institution(&city, &firm_input)
+                .await
+                .is_err()
+        );
+        store
+            .add_institution_member(&city, &firm.institution_id, &assurer_id)
+            .await
+            .unwrap();
+        refused(
+            store
+                .engage(&ent, &org, &v1.submission_id, &engagement)
+                .await,
+            "store-assurance-unqualified",
+        );
+        let qual = |number: &str, to: &str| egret_domain::institution::QualificationInput {
+            kind: "cpa-firm".into(),
+            number: number.into(),
+            valid_from: "2015-01-01".into(),
+            valid_to: Some(to.into()),
+            scope: "证券服务业务".into(),
+        };
+        store
+            .add_qualification(&city, &firm.institution_id, &qual("35020001", "2020-12-31"))
+            .await
+            .unwrap();
+        refused(
+            store
+                .engage(&ent, &org, &v1.submission_id, &engagement)
+                .await,
+            "store-assurance-unqualified",
+        );
+        store
+            .add_qualification(&city, &firm.institution_id, &qual("35020002", "2099-12-31"))
+            .await
+            .unwrap();
         let e = store
             .engage(&ent, &org, &v1.submission_id, &engagement)
             .await
@@ -1708,5 +1775,32 @@ on_all_backends!(
             .unwrap();
         let y = cov.iter().find(|y| y.fiscal_year == 2025).unwrap();
         assert_eq!((y.submissions, y.assured, y.datapoints_assured), (1, 1, 1));
+        // The registry shows the institution's service record.
+        let firm = store.institution(&firm.institution_id).await.unwrap();
+        assert_eq!(
+            e.institution_id.as_deref(),
+            Some(firm.institution_id.as_str())
+        );
+        assert_eq!(firm.qualifications.len(), 2);
+        assert_eq!(
+            firm.record,
+            egret_store::ServiceRecord {
+                engagements: 1,
+                concluded: 1,
+                findings: 1,
+                findings_answered: 1
+            }
+        );
+        // A suspended institution takes no new engagements.
+        store
+            .set_institution_status(&city, &firm.institution_id, "suspended", "监管处罚")
+            .await
+            .unwrap();
+        refused(
+            store
+                .engage(&ent, &org, &v2.submission_id, &engagement)
+                .await,
+            "store-assurance-unqualified",
+        );
     }
 );

@@ -9,6 +9,7 @@ mod auth;
 mod carbon_pages;
 mod data_pages;
 mod error;
+mod institution_pages;
 mod openapi;
 mod pages;
 mod report_pages;

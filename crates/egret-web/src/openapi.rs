@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::{api, api_data, carbon_pages, report_pages};
+use crate::{api, api_data, carbon_pages, institution_pages, report_pages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -46,6 +46,9 @@ use crate::{api, api_data, carbon_pages, report_pages};
         report_pages::api_submissions,
         report_pages::api_submit,
         report_pages::api_assurance_coverage,
+        institution_pages::api_institutions,
+        institution_pages::api_register,
+        institution_pages::api_add_qualification,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -187,6 +187,8 @@ pub struct FindingView {
 pub struct EngagementView {
     id: String,
     provider: String,
+    /// The registry entry of the provider.
+    institution_id: Option<String>,
     standard: String,
     level: String,
     scope: String,
@@ -351,6 +353,7 @@ pub async fn report_page(
         .map(|e| EngagementView {
             id: e.engagement_id.clone(),
             provider: e.provider.clone(),
+            institution_id: e.institution_id.clone(),
             standard: standards
                 .standard(&e.standard)
                 .map_or(e.standard.clone(), |x| {
@@ -557,7 +560,6 @@ fn assured_on(
 #[derive(Deserialize)]
 pub struct EngageForm {
     assurer_id: String,
-    provider: String,
     standard: String,
     level: String,
     #[serde(default)]
@@ -574,7 +576,6 @@ pub async fn engage(
 ) -> AppResult<Response> {
     let input = egret_store::EngagementInput {
         assurer_id: f.assurer_id,
-        provider: f.provider,
         standard: f.standard,
         level: f.level,
         scope: f

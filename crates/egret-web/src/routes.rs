@@ -7,7 +7,10 @@ use axum::extract::DefaultBodyLimit;
 use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on, post};
 
-use crate::{AppState, WebConfig, api, api_data, carbon_pages, data_pages, pages, report_pages};
+use crate::{
+    AppState, WebConfig, api, api_data, carbon_pages, data_pages, institution_pages, pages,
+    report_pages,
+};
 
 /// A registered route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -229,6 +232,33 @@ fn table(config: &WebConfig) -> Table {
             "/orgs/{id}/engagements/{eid}/conclude",
             report_pages::conclude,
         )
+        // The registry of service institutions (public; kept by the city).
+        .add("GET", "/institutions", institution_pages::institutions_page)
+        .add(
+            "POST",
+            "/institutions",
+            institution_pages::institution_create,
+        )
+        .add(
+            "GET",
+            "/institutions/{id}",
+            institution_pages::institution_page,
+        )
+        .add(
+            "POST",
+            "/institutions/{id}/qualifications",
+            institution_pages::qualification_add,
+        )
+        .add(
+            "POST",
+            "/institutions/{id}/members",
+            institution_pages::member_add,
+        )
+        .add(
+            "POST",
+            "/institutions/{id}/status",
+            institution_pages::status_set,
+        )
         .add("GET", "/account", pages::account)
         .add("POST", "/account/tokens", pages::token_create)
         .add("POST", "/account/tokens/{id}/revoke", pages::token_revoke)
@@ -287,6 +317,21 @@ fn table(config: &WebConfig) -> Table {
             api_data::put_fx_rate,
         )
         .add("GET", "/api/v1/reports", report_pages::api_published)
+        .add(
+            "GET",
+            "/api/v1/institutions",
+            institution_pages::api_institutions,
+        )
+        .add(
+            "POST",
+            "/api/v1/institutions",
+            institution_pages::api_register,
+        )
+        .add(
+            "POST",
+            "/api/v1/institutions/{id}/qualifications",
+            institution_pages::api_add_qualification,
+        )
         .add(
             "GET",
             "/api/v1/city/assurance-coverage",

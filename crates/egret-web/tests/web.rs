@@ -42,6 +42,9 @@ struct Fixture {
     org_b: String,
     evidence_a: String,
     evidence_b: String,
+    /// A registered service institution (a rating agency).
+    institution: String,
+    analyst_id: String,
     store: Store,
     _dir: std::path::PathBuf,
 }
@@ -85,6 +88,7 @@ async fn fixture(config: WebConfig) -> Fixture {
         .create_org(&sys, &org_input(2).validate(rd).unwrap())
         .await
         .unwrap();
+    let mut analyst_id = String::new();
     for (who, role, orgs) in [
         ("admin", Role::PlatformAdmin, vec![]),
         ("city", Role::CityGov, vec![]),
@@ -94,7 +98,7 @@ async fn fixture(config: WebConfig) -> Fixture {
         ("ent", Role::Enterprise, vec![a.org_id.clone()]),
         ("entb", Role::Enterprise, vec![b.org_id.clone()]),
     ] {
-        store
+        let id = store
             .create_user(
                 &sys,
                 &NewUser {
@@ -107,6 +111,9 @@ async fn fixture(config: WebConfig) -> Fixture {
             )
             .await
             .unwrap();
+        if who == "analyst" {
+            analyst_id = id;
+        }
     }
     // A reporting period with one answer and one evidence file each.
     let mut evidence = Vec::new();
@@ -151,6 +158,20 @@ async fn fixture(config: WebConfig) -> Fixture {
                 .unwrap(),
         );
     }
+    let institution = store
+        .register_institution(
+            &sys,
+            &egret_domain::institution::InstitutionInput {
+                uscc: code(9_001),
+                name_zh: "测试评级公司".into(),
+                name_en: None,
+                services: vec!["rating".into()],
+                district: None,
+            },
+        )
+        .await
+        .unwrap()
+        .institution_id;
     // A stand-in typesetter: the real one (typst) lives in egret-report
     // and is exercised by its own tests and the binary's.
     let state = AppState::new(store.clone(), config).with_pdf(std::sync::Arc::new(|data| {
@@ -165,6 +186,8 @@ async fn fixture(config: WebConfig) -> Fixture {
         org_b: b.org_id,
         evidence_a: evidence[0].clone(),
         evidence_b: evidence[1].clone(),
+        institution,
+        analyst_id,
         store,
         _dir: dir,
     }
@@ -643,6 +666,76 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         ("unit", "MWh"),
         ("factor", "cn.grid.fujian.2022"),
     ]);
+    let inst = format!("/institutions/{}", f.institution);
+    for (path, who) in [
+        ("/institutions", ALL),
+        ("/institutions/{id}", ALL),
+        ("/api/v1/institutions", ALL),
+    ] {
+        let real = path.replace("{id}", &f.institution);
+        m.insert(("GET", path), vec![p(real, Body::None, who)]);
+    }
+    m.insert(
+        ("POST", "/institutions"),
+        vec![p(
+            "/institutions".into(),
+            form(&[
+                ("uscc", &code(9_002)),
+                ("name_zh", "某咨询公司"),
+                ("services", "consulting"),
+            ]),
+            REGISTER,
+        )],
+    );
+    m.insert(
+        ("POST", "/api/v1/institutions"),
+        vec![p(
+            "/api/v1/institutions".into(),
+            Body::Json(serde_json::json!({
+                "uscc": code(9_003), "name_zh": "某核查公司", "services": ["ghg-verification"],
+            })),
+            REGISTER,
+        )],
+    );
+    let qual = serde_json::json!({
+        "kind": "cnas-iso14065", "number": "CNAS-1", "valid_from": "2024-01-01",
+    });
+    m.insert(
+        ("POST", "/institutions/{id}/qualifications"),
+        vec![p(
+            format!("{inst}/qualifications"),
+            form(&[
+                ("kind", "cnas-iso14065"),
+                ("number", "CNAS-2"),
+                ("valid_from", "2024-01-01"),
+            ]),
+            REGISTER,
+        )],
+    );
+    m.insert(
+        ("POST", "/api/v1/institutions/{id}/qualifications"),
+        vec![p(
+            format!("/api/v1{inst}/qualifications"),
+            Body::Json(qual),
+            REGISTER,
+        )],
+    );
+    m.insert(
+        ("POST", "/institutions/{id}/status"),
+        vec![p(
+            format!("{inst}/status"),
+            form(&[("status", "active"), ("reason", "复核 / review")]),
+            REGISTER,
+        )],
+    );
+    m.insert(
+        ("POST", "/institutions/{id}/members"),
+        vec![p(
+            format!("{inst}/members"),
+            form(&[("user_id", &f.analyst_id)]),
+            REGISTER,
+        )],
+    );
     m.insert(
         ("GET", "/carbon/factors"),
         vec![p("/carbon/factors?q=fujian".into(), Body::None, ALL)],
@@ -1693,13 +1786,70 @@ async fn an_engagement_runs_through_the_pages() {
         )
         .await;
     let v1 = location(&r);
+    // The city registers the assurer's firm, its qualification and the
+    // practitioner in the public registry.
+    let city = Client::new(&f, City).await;
+    let firm_code = code(4_242);
+    let r = city
+        .send(
+            "POST",
+            "/institutions",
+            &form(&[
+                ("uscc", &firm_code),
+                ("name_zh", "嘉禾鉴证事务所"),
+                ("name_en", "Jiahe Assurance"),
+                ("services", "assurance"),
+                ("services", "ghg-verification"),
+                ("district", ""),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let firm = location(&r);
+    for (path, body) in [
+        (
+            format!("{firm}/qualifications"),
+            form(&[
+                ("kind", "cpa-firm"),
+                ("number", "35020001"),
+                ("valid_from", "2015-01-01"),
+                ("valid_to", ""),
+                ("scope", "鉴证业务"),
+            ]),
+        ),
+        (
+            format!("{firm}/members"),
+            form(&[("user_id", &assurer.user_id)]),
+        ),
+    ] {
+        let r = city.send("POST", &path, &body).await;
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "{path}: {}",
+            r.text().await.unwrap()
+        );
+    }
+    // Enterprises cannot change the registry.
+    let r = ent
+        .send(
+            "POST",
+            &format!("{firm}/status"),
+            &form(&[("status", "suspended"), ("reason", "x")]),
+        )
+        .await;
+    assert!(denied(&r));
     let r = ent
         .send(
             "POST",
             &format!("{v1}/engage"),
             &form(&[
                 ("assurer_id", &assurer.user_id),
-                ("provider", "嘉禾鉴证事务所"),
                 ("standard", "isae-3410"),
                 ("level", "limited"),
                 ("scope", "ghg.scope1"),
@@ -1821,4 +1971,40 @@ async fn an_engagement_runs_through_the_pages() {
         .unwrap();
     assert_eq!(j["assured"][0]["datapoint"], "ghg.scope1");
     assert_eq!(j["assured"][0]["level"], "limited");
+    // The report links the provider to the public registry, which shows
+    // the firm's service record.
+    assert!(html.contains(&format!("href=\"{firm}\"")), "{html}");
+    let reg: serde_json::Value = Client::new(&f, Anon)
+        .await
+        .get("/api/v1/institutions")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let rec = &reg
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["name_zh"] == "嘉禾鉴证事务所")
+        .unwrap()["record"];
+    assert_eq!(
+        (
+            rec["engagements"].as_i64(),
+            rec["concluded"].as_i64(),
+            rec["findings"].as_i64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{reg}"
+    );
+    let page = Client::new(&f, Anon)
+        .await
+        .get(&firm)
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("35020001") && !page.contains("qualification-form"),
+        "{page}"
+    );
 }

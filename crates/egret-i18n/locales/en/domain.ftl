@@ -109,3 +109,7 @@ domain-size-reason-limited = { $class ->
 fx-rate-missing = No exchange rate for { $currency } in { $year }: enter the rate your financial statements use for this period; until then the amount is not converted to yuan or checked.
 fx-rate-reference = reference rate { $year } ({ $basis })
 fx-rate-own = organisation's rate ({ $note })
+domain-institution-service = “{ $value }” is not a known service. See data/institutions/qualifications.toml.
+domain-institution-kind = “{ $value }” is not a known qualification kind. See data/institutions/qualifications.toml.
+domain-institution-dates = The end of validity is before its start.
+domain-date = “{ $value }” is not a date; write it as YYYY-MM-DD.

@@ -109,3 +109,7 @@ domain-size-reason-limited = { $class ->
 fx-rate-missing = 没有 { $year } 年 { $currency } 的汇率：请填写本期财务报表所用汇率；在此之前该金额不折算为人民币，也不参与校验。
 fx-rate-reference = { $year } 年参考汇率（{ $basis }）
 fx-rate-own = 本单位填报汇率（{ $note }）
+domain-institution-service = “{ $value }”不是已知的服务类型，见 data/institutions/qualifications.toml。
+domain-institution-kind = “{ $value }”不是已知的资质类型，见 data/institutions/qualifications.toml。
+domain-institution-dates = 有效期截止日早于起始日。
+domain-date = “{ $value }”不是日期，请按 YYYY-MM-DD 填写。
