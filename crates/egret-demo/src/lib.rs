@@ -47,7 +47,19 @@ pub struct DemoPlan {
     pub accounts: Vec<DemoAccount>,
     #[serde(default)]
     pub institution: Vec<DemoInstitution>,
+    /// Report narrative templates by section dimension.
+    #[serde(default)]
+    pub narratives: BTreeMap<String, Narrative>,
     pub names: Names,
+}
+
+/// A narrative template in both languages (`{name}`, `{name_en}`,
+/// `{year}` are filled in).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Narrative {
+    pub zh: String,
+    pub en: String,
 }
 
 /// A service institution of the registry, with its qualifications and the
@@ -128,6 +140,14 @@ impl DemoPlan {
             for sel in &a.orgs {
                 parse_selector(sel).with_context(|| format!("accounts[{}].orgs", a.email))?;
             }
+        }
+        let cats = egret_domain::catalog::Catalogs::embedded();
+        if let Some(d) = self.narratives.keys().find(|d| {
+            !cats
+                .catalogs()
+                .any(|c| c.sections.iter().any(|s| &s.dimension == *d))
+        }) {
+            bail!("narratives.{d}: no catalog section has this dimension");
         }
         let inst = egret_domain::institution::InstitutionCatalog::embedded();
         for (i, d) in self.institution.iter().enumerate() {
@@ -712,7 +732,16 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         .map(|o| o.profile.uscc.to_string())
         .collect();
     register_institutions(store, plan, &user_ids, &mut taken).await?;
-    stats.submissions = submit_reports(store, &system, cats, rd, &to_submit, &mut rng).await?;
+    stats.submissions = submit_reports(
+        store,
+        &system,
+        cats,
+        rd,
+        &plan.narratives,
+        &to_submit,
+        &mut rng,
+    )
+    .await?;
     Ok(Outcome::Loaded(stats))
 }
 
@@ -764,6 +793,7 @@ async fn submit_reports(
     system: &Principal,
     cats: &egret_domain::catalog::Catalogs,
     rd: &ReferenceData,
+    narratives: &BTreeMap<String, Narrative>,
     items: &[(String, i32, bool, values::Progress)],
     rng: &mut ChaCha8Rng,
 ) -> Result<usize> {
@@ -774,7 +804,35 @@ async fn submit_reports(
         }
         let org = store.get_org(system, org_id).await?;
         let period = store.period_for_year(system, org_id, *year).await?;
+        let fill = |t: &str| {
+            t.replace("{name}", &org.profile.name_zh)
+                .replace(
+                    "{name_en}",
+                    org.profile
+                        .name_en
+                        .as_deref()
+                        .unwrap_or(&org.profile.name_zh),
+                )
+                .replace("{year}", &year.to_string())
+        };
         for c in values::catalogs_for(cats, &org.profile, rd) {
+            // The narrative of the first section of each dimension.
+            let mut seen = HashSet::new();
+            for sec in &c.sections {
+                if let Some(t) = narratives.get(&sec.dimension)
+                    && seen.insert(sec.dimension.as_str())
+                {
+                    store
+                        .put_narrative(
+                            system,
+                            &period,
+                            &c.key(),
+                            &sec.id,
+                            &[("zh", &fill(&t.zh)), ("en", &fill(&t.en))],
+                        )
+                        .await?;
+                }
+            }
             let sub = match store.submit(system, &period, &c.key(), None).await {
                 Ok(s) => s,
                 Err(egret_store::StoreError::Invalid(_)) => continue,

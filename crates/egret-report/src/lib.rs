@@ -158,23 +158,29 @@ pub fn render_pdf(
 }
 
 /// A synthetic report of `sections` × `items` data points (three lines
-/// each) and their index, in Chinese: for tests and `egret bench report`.
+/// each, every other one with two years of comparatives), a narrative per
+/// section, and their index, in Chinese: for tests and `egret bench report`.
 pub fn sample_report(sections: usize, items: usize) -> serde_json::Value {
     serde_json::json!({
         "lang": "zh", "title": "测试报告", "organisation": "厦门白鹭测试股份有限公司",
         "uscc": "91350200MA00000000", "catalog": "上海证券交易所可持续发展报告指引",
         "period": "2025-01-01 – 2025-12-31", "version": 2, "status": "已发布",
         "digest": "ab".repeat(32),
+        "years": ["财年2025", "财年2024", "财年2023"],
         "labels": {"contents": "目录", "index": "披露要求索引", "reference": "条款", "datapoint": "数据点",
                    "status": "状态", "version": "版本", "uscc": "统一社会信用代码", "assurance": "第三方鉴证",
                    "generated": "Egret"},
         "sections": (0..sections).map(|s| serde_json::json!({
             "name": format!("第{}部分 环境信息", s + 1),
+            "narrative": [format!("本部分说明公司第{}部分的管理方针、目标与进展。", s + 1),
+                          "公司设立可持续发展委员会，每季度审议气候相关风险与机遇。"],
             "items": (0..items).map(|i| serde_json::json!({
                 "name": format!("范围一温室气体排放量 {s}.{i}"), "reference": format!("第{}条", 20 + i),
                 "status": "已披露", "assured": if i % 3 == 0 { "✓ 已鉴证 · 有限保证 · 张三" } else { "" },
+                "has_prior": i % 2 == 0,
                 "lines": (0..3).map(|l| serde_json::json!({
                     "label": format!("场所 {l}"), "value": format!("{} 吨二氧化碳当量", 1000 + s * 100 + i * 3 + l),
+                    "prior": [format!("{} 吨二氧化碳当量", 1010 + s * 100 + i * 3 + l), "—"],
                 })).collect::<Vec<_>>(),
             })).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),

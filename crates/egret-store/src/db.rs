@@ -37,6 +37,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "institutions",
         include_str!("../migrations/0006_institutions.sql"),
     ),
+    (
+        7,
+        "narratives",
+        include_str!("../migrations/0007_narratives.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

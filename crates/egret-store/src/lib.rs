@@ -17,6 +17,7 @@ mod error;
 mod factors;
 mod fx;
 mod institutions;
+mod narratives;
 mod orgs;
 mod submissions;
 
@@ -35,6 +36,7 @@ pub use error::StoreError;
 pub use factors::{FactorInput, FactorOwner, GasInput};
 pub use fx::{FxRateRecord, findings};
 pub use institutions::{InstitutionRecord, QualificationRecord, ServiceRecord};
+pub use narratives::{MAX_NARRATIVE_CHARS, NarrativeRecord};
 pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,

@@ -165,6 +165,35 @@ impl Store {
             )]));
         }
         let used: BTreeSet<&str> = comp.rows.iter().map(|r| r.datapoint.id.as_str()).collect();
+        let narratives = self.narratives(actor, period, catalog_key).await?;
+        // Comparatives: the stored figures (quantities, amounts, shares,
+        // counts) of the two preceding fiscal years, frozen with this
+        // submission.
+        let mut prior = Vec::new();
+        for p in self.list_periods(actor, org_id).await? {
+            if p.fiscal_year < period.fiscal_year && p.fiscal_year >= period.fiscal_year - 2 {
+                for v in self.list_values(actor, org_id, &p.period_id).await? {
+                    use egret_domain::value::{Answer, Value};
+                    let figure = matches!(
+                        v.answer,
+                        Answer::Value(
+                            Value::Quantity { .. }
+                                | Value::Amount { .. }
+                                | Value::Percentage(_)
+                                | Value::Count(_)
+                        )
+                    );
+                    if figure && used.contains(v.datapoint.as_str()) {
+                        prior.push(serde_json::json!({
+                            "fiscal_year": p.fiscal_year,
+                            "datapoint": v.datapoint,
+                            "breakdown": v.breakdown,
+                            "answer": v.answer,
+                        }));
+                    }
+                }
+            }
+        }
         let mut tx = self.begin(actor).await?;
         // The chain's head and this period and catalog's last version, read
         // inside the write transaction (writers are serialised).
@@ -200,7 +229,7 @@ impl Store {
         let at = now();
         let counts = comp.counts();
         let snapshot = serde_json::json!({
-            "format": "egret-submission/1",
+            "format": "egret-submission/2",
             "organisation": {
                 "org_id": org_id,
                 "uscc": org.profile.uscc.as_str(),
@@ -244,6 +273,15 @@ impl Store {
                 "reviewed_by": v.reviewed_by,
                 "evidence": v.evidence,
             })).collect::<Vec<_>>(),
+            "narratives": narratives.iter().map(|n| serde_json::json!({
+                "section": n.section,
+                "lang": n.lang,
+                "body": n.body,
+                "version": n.version,
+                "written_by": n.written_by,
+                "written_at": n.written_at,
+            })).collect::<Vec<_>>(),
+            "prior": prior,
         });
         let text = canonical(&snapshot);
         let digest = chain_digest(&prev, &text);

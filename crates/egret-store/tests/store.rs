@@ -165,6 +165,7 @@ on_all_backends!(
             "org_zones",
             "organizations",
             "pending_uploads",
+            "report_narratives",
             "reporting_periods",
             "sessions",
             "shared_factors",
@@ -1802,5 +1803,141 @@ on_all_backends!(
                 .await,
             "store-assurance-unqualified",
         );
+    }
+);
+
+on_all_backends!(
+    narratives_and_comparatives_are_frozen_into_the_submission,
+    |store| {
+        let (org, period) = org_with_period(store, 77).await;
+        let a = admin();
+        let ent = user(Role::Enterprise, &[&org]);
+        let prior_period = store
+            .add_period(&a, &org, &PeriodInput::calendar(2024))
+            .await
+            .unwrap();
+        let cats = egret_domain::catalog::Catalogs::embedded();
+        let mut inputs: Vec<ValueInput> = cats
+            .catalog("xm-lite@1")
+            .unwrap()
+            .requirements
+            .iter()
+            .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
+            .map(|r| r.datapoint.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .filter(|d| d != "ghg.scope1")
+            .map(|dp| {
+                input_value(
+                    &dp,
+                    "",
+                    Answer::NotDisclosed {
+                        reason: "尚未统计".into(),
+                    },
+                )
+            })
+            .collect();
+        inputs.push(input_value("ghg.scope1", "", qty("1200", "tCO2e")));
+        store
+            .put_values(&ent, &org, &period, &inputs, &Source::Manual)
+            .await
+            .unwrap();
+        store
+            .put_values(
+                &ent,
+                &org,
+                &prior_period,
+                &[input_value("ghg.scope1", "", qty("1350", "tCO2e"))],
+                &Source::Manual,
+            )
+            .await
+            .unwrap();
+        let p = store.period_for_year(&ent, &org, 2025).await.unwrap();
+        // Bad sections, languages and strangers write nothing.
+        let bad = [("no-such-section", "zh", "section"), ("b3", "fr", "lang")];
+        for (section, lang, field) in bad {
+            match store
+                .put_narrative(&ent, &p, "xm-lite@1", section, &[("zh", "好"), (lang, "x")])
+                .await
+            {
+                Err(StoreError::Invalid(e)) => assert_eq!(e[0].field, field),
+                other => panic!("{section}/{lang}: {other:?}"),
+            }
+        }
+        let stranger = user(Role::Enterprise, &[]);
+        assert!(
+            store
+                .put_narrative(&stranger, &p, "xm-lite@1", "b3", &[("zh", "x")])
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .narratives(&ent, &p, "xm-lite@1")
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        store
+            .put_narrative(
+                &ent,
+                &p,
+                "xm-lite@1",
+                "b3",
+                &[
+                    ("zh", "公司持续降低能耗。"),
+                    ("en", "We keep cutting energy use."),
+                ],
+            )
+            .await
+            .unwrap();
+        // A second save changes only what changed, and an empty text clears.
+        store
+            .put_narrative(
+                &ent,
+                &p,
+                "xm-lite@1",
+                "b3",
+                &[
+                    ("zh", "公司持续降低能耗与排放。"),
+                    ("en", "We keep cutting energy use."),
+                ],
+            )
+            .await
+            .unwrap();
+        let n = store.narratives(&ent, &p, "xm-lite@1").await.unwrap();
+        assert_eq!(
+            n.iter()
+                .map(|n| (n.lang.as_str(), n.version))
+                .collect::<Vec<_>>(),
+            [("en", 1), ("zh", 2)]
+        );
+        let log = store.audit_for_org(&a, &org, 100).await.unwrap();
+        assert_eq!(
+            log.iter().filter(|e| e.entity == "narrative").count(),
+            3,
+            "two creates and one update"
+        );
+        let s = store.submit(&ent, &p, "xm-lite@1", None).await.unwrap();
+        assert_eq!(s.snapshot["format"], "egret-submission/2");
+        assert_eq!(
+            s.snapshot["narratives"][1]["body"],
+            "公司持续降低能耗与排放。"
+        );
+        let prior = s.snapshot["prior"].as_array().unwrap();
+        assert_eq!(prior.len(), 1, "{prior:?}");
+        assert_eq!(prior[0]["fiscal_year"], 2024);
+        assert_eq!(prior[0]["answer"]["value"]["amount"], "1350", "{prior:?}");
+        // Later edits do not reach the submission; the chain still holds.
+        store
+            .put_narrative(&ent, &p, "xm-lite@1", "b3", &[("zh", "")])
+            .await
+            .unwrap();
+        let again = store
+            .submission(&ent, &org, &s.submission_id)
+            .await
+            .unwrap();
+        assert_eq!(again.snapshot, s.snapshot);
+        assert!(store.verify_chains().await.unwrap().1.is_empty());
     }
 );

@@ -7,12 +7,14 @@ mod api;
 mod api_data;
 mod auth;
 mod carbon_pages;
+pub mod charts;
 mod data_pages;
 mod error;
 mod institution_pages;
 mod openapi;
 mod pages;
 mod report_pages;
+mod report_view;
 mod routes;
 mod view;
 

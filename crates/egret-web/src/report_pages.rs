@@ -6,21 +6,20 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use egret_domain::catalog::Catalogs;
 use egret_domain::refdata::ReferenceData;
-use egret_domain::value::Answer;
-use egret_i18n::Lang;
 use egret_store::SubmissionRecord;
 use serde::Deserialize;
 use serde_json::json;
 
 use crate::AppState;
 use crate::api::ApiJson;
-use crate::auth::{Auth, CsrfForm, Ctx};
+use crate::auth::{Auth, CsrfForm, Ctx, UserCtx};
 use crate::error::AppResult;
 use crate::pages::render;
+use crate::report_view::{self, ReportContent, ReportLang, assured_on};
 use crate::view::{PageCtx, by_lang};
 
 fn status_label(ctx: &PageCtx, status: &str) -> String {
@@ -81,6 +80,126 @@ async fn event(
         .submission_event(&auth.principal, id, sid, action, Some(reason))
         .await?;
     Ok(Redirect::to(&format!("/orgs/{id}/submissions/{sid}")).into_response())
+}
+
+// -------------------------------------------------------------- narrative
+
+pub struct NarrativeSection {
+    id: String,
+    name: String,
+    zh: String,
+    en: String,
+    /// Who last wrote it, when (empty when nothing is written).
+    written: String,
+}
+
+#[derive(Template)]
+#[template(path = "narrative.html")]
+struct NarrativePage {
+    ctx: PageCtx,
+    org_id: String,
+    org_name: String,
+    year: i32,
+    catalog_key: String,
+    catalog_name: String,
+    sections: Vec<NarrativeSection>,
+}
+
+#[derive(Deserialize)]
+pub struct CatalogQuery {
+    catalog: String,
+}
+
+/// The narrative editor: one text per section and language.
+pub async fn narrative_page(
+    State(st): State<AppState>,
+    UserCtx(ctx, auth): UserCtx,
+    Path((id, year)): Path<(String, i32)>,
+    Query(q): Query<CatalogQuery>,
+) -> AppResult<Response> {
+    let org = st.store.get_org(&auth.principal, &id).await?;
+    if !auth.principal.can_write_org(&id) {
+        return Err(crate::error::AppError::not_found());
+    }
+    let p = st.store.period_for_year(&auth.principal, &id, year).await?;
+    let catalog = Catalogs::embedded()
+        .catalog(&q.catalog)
+        .ok_or_else(crate::error::AppError::not_found)?;
+    let written = st.store.narratives(&auth.principal, &p, &q.catalog).await?;
+    let lang = ctx.lang;
+    let sections = catalog
+        .sections
+        .iter()
+        .map(|sec| {
+            let of = |l: &str| written.iter().find(|n| n.section == sec.id && n.lang == l);
+            let last = of("zh")
+                .into_iter()
+                .chain(of("en"))
+                .max_by(|a, b| a.written_at.cmp(&b.written_at));
+            NarrativeSection {
+                id: sec.id.clone(),
+                name: by_lang(lang, &sec.name_zh, &sec.name_en).to_string(),
+                zh: of("zh").map(|n| n.body.clone()).unwrap_or_default(),
+                en: of("en").map(|n| n.body.clone()).unwrap_or_default(),
+                written: last.map_or_else(String::new, |n| {
+                    egret_i18n::Msg::new("nar-written")
+                        .arg("version", n.version)
+                        .arg("who", &n.written_by)
+                        .arg("at", &n.written_at)
+                        .render(lang)
+                }),
+            }
+        })
+        .collect();
+    render(&NarrativePage {
+        org_id: id,
+        org_name: by_lang(
+            lang,
+            &org.profile.name_zh,
+            org.profile
+                .name_en
+                .as_deref()
+                .unwrap_or(&org.profile.name_zh),
+        )
+        .to_string(),
+        year,
+        catalog_key: catalog.key(),
+        catalog_name: by_lang(lang, &catalog.name_zh, &catalog.name_en).to_string(),
+        sections,
+        ctx,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NarrativeForm {
+    catalog: String,
+    section: String,
+    #[serde(default)]
+    text_zh: String,
+    #[serde(default)]
+    text_en: String,
+}
+
+pub async fn narrative_save(
+    State(st): State<AppState>,
+    Path((id, year)): Path<(String, i32)>,
+    CsrfForm(_, auth, f): CsrfForm<NarrativeForm>,
+) -> AppResult<Response> {
+    let p = st.store.period_for_year(&auth.principal, &id, year).await?;
+    st.store
+        .put_narrative(
+            &auth.principal,
+            &p,
+            &f.catalog,
+            &f.section,
+            &[("zh", &f.text_zh), ("en", &f.text_en)],
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "/orgs/{id}/report/{year}/narrative?catalog={}#narrative-{}",
+        f.catalog, f.section
+    ))
+    .into_response())
 }
 
 // ------------------------------------------------------------------ lists
@@ -160,21 +279,6 @@ pub async fn published_reports(
 
 // ----------------------------------------------------------------- report
 
-pub struct ReportLine {
-    label: String,
-    value: String,
-}
-
-pub struct ReportItem {
-    reference: String,
-    name: String,
-    status: String,
-    /// "Assured (limited) by …" when a signed conclusion on this version
-    /// covers the data point.
-    assured: String,
-    lines: Vec<ReportLine>,
-}
-
 pub struct FindingView {
     id: String,
     datapoint: String,
@@ -202,11 +306,6 @@ pub struct EngagementView {
     scope_ids: Vec<String>,
 }
 
-pub struct ReportSection {
-    name: String,
-    items: Vec<ReportItem>,
-}
-
 #[derive(Template)]
 #[template(path = "report.html")]
 struct ReportPage {
@@ -216,9 +315,11 @@ struct ReportPage {
     prev_digest: String,
     full_digest: String,
     completeness: String,
-    sections: Vec<ReportSection>,
-    /// (reference, data point, status) for every requirement.
-    index: Vec<(String, String, String)>,
+    report: ReportContent,
+    /// The report's language(s): zh | en | both.
+    langs: &'static str,
+    /// (code, label, current) of each report language.
+    lang_links: Vec<(&'static str, String, bool)>,
     can_write: bool,
     status_code: String,
     engagements: Vec<EngagementView>,
@@ -228,119 +329,24 @@ struct ReportPage {
     standards: Vec<(String, String)>,
 }
 
-/// The report of a submission, built from its frozen snapshot only.
-fn sections(
-    ctx: &PageCtx,
-    s: &SubmissionRecord,
-    assured: &std::collections::BTreeMap<String, String>,
-) -> (Vec<ReportSection>, Vec<(String, String, String)>) {
-    let cats = Catalogs::embedded();
-    let rd = ReferenceData::embedded();
-    let lang = ctx.lang;
-    let Some(catalog) = cats.catalog(&s.catalog_key) else {
-        return (Vec::new(), Vec::new());
-    };
-    let values = s.snapshot["values"].as_array().cloned().unwrap_or_default();
-    let status_of: std::collections::BTreeMap<String, String> = s.snapshot["requirements"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| {
-            Some((
-                r["id"].as_str()?.to_string(),
-                r["status"].as_str()?.to_string(),
-            ))
-        })
-        .collect();
-    let mut out: Vec<ReportSection> = Vec::new();
-    let mut index = Vec::new();
-    for sec in &catalog.sections {
-        let mut items = Vec::new();
-        for r in catalog.requirements.iter().filter(|r| r.section == sec.id) {
-            let Some(dp) = cats.datapoint(&r.datapoint) else {
-                continue;
-            };
-            let status = status_of
-                .get(&r.id)
-                .cloned()
-                .unwrap_or_else(|| "out_of_scope".into());
-            let status_text = ctx.t(&format!("sub-req-{status}"));
-            let reference = r.reference.clone().unwrap_or_default();
-            index.push((
-                reference.clone(),
-                by_lang(lang, &dp.name_zh, &dp.name_en).to_string(),
-                status_text.clone(),
-            ));
-            if status == "out_of_scope" {
-                continue;
-            }
-            let lines = values
-                .iter()
-                .filter(|v| v["datapoint"] == dp.id.as_str())
-                .filter_map(|v| {
-                    let answer: Answer = serde_json::from_value(v["answer"].clone()).ok()?;
-                    let bk = v["breakdown"].as_str().unwrap_or_default();
-                    let value = match &answer {
-                        Answer::Value(val) => val.display(lang, dp, rd),
-                        Answer::NotApplicable { reason } => format!(
-                            "{}{}",
-                            ctx.t("sub-not-applicable"),
-                            reason
-                                .as_deref()
-                                .map(|r| format!(": {r}"))
-                                .unwrap_or_default()
-                        ),
-                        Answer::NotDisclosed { reason } => {
-                            format!("{}: {reason}", ctx.t("sub-not-disclosed"))
-                        }
-                    };
-                    Some(ReportLine {
-                        label: bk.to_string(),
-                        value,
-                    })
-                })
-                .collect();
-            items.push(ReportItem {
-                reference,
-                name: by_lang(lang, &dp.name_zh, &dp.name_en).to_string(),
-                status: status_text,
-                assured: assured.get(&dp.id).cloned().unwrap_or_default(),
-                lines,
-            });
-        }
-        if !items.is_empty() {
-            out.push(ReportSection {
-                name: by_lang(lang, &sec.name_zh, &sec.name_en).to_string(),
-                items,
-            });
-        }
-    }
-    (out, index)
+#[derive(Deserialize)]
+pub struct LangsQuery {
+    langs: Option<String>,
 }
 
 pub async fn report_page(
     State(st): State<AppState>,
     Ctx(ctx, auth): Ctx,
     Path((id, sid)): Path<(String, String)>,
+    Query(q): Query<LangsQuery>,
 ) -> AppResult<Response> {
     let principal = viewer(auth);
     let s = st.store.submission(&principal, &id, &sid).await?;
     let engagements = st.store.engagements_for(&principal, &id, &sid).await?;
     let standards = egret_domain::assurance::AssuranceStandards::embedded();
     let lang = ctx.lang;
-    let assured: std::collections::BTreeMap<String, String> = assured_on(&engagements, &sid)
-        .into_iter()
-        .map(|(dp, (level, practitioner))| {
-            let level = standards.level(&level).map_or(level.clone(), |l| {
-                by_lang(lang, &l.name_zh, &l.name_en).to_string()
-            });
-            (
-                dp,
-                format!("✓ {} · {} · {}", ctx.t("sub-assured"), level, practitioner),
-            )
-        })
-        .collect();
-    let (sections, index) = sections(&ctx, &s, &assured);
+    let rl = ReportLang::parse(q.langs.as_deref(), lang);
+    let report = report_view::content(rl, &s, &engagements);
     let c = &s.snapshot["completeness"];
     let can_write = principal.can_write_org(&id);
     let assurers = if can_write {
@@ -422,85 +428,13 @@ pub async fn report_page(
             })
             .collect(),
         s: row(&ctx, &s),
-        sections,
-        index,
-        ctx,
-    })
-}
-
-/// The content of the PDF (read by the typst template as `data.json`).
-pub fn pdf_data(
-    ctx: &PageCtx,
-    s: &SubmissionRecord,
-    engagements: &[egret_store::Engagement],
-) -> serde_json::Value {
-    let lang = ctx.lang;
-    let standards = egret_domain::assurance::AssuranceStandards::embedded();
-    let level_name = |id: &str| {
-        standards.level(id).map_or(id.to_string(), |l| {
-            by_lang(lang, &l.name_zh, &l.name_en).to_string()
-        })
-    };
-    let assured: std::collections::BTreeMap<String, String> =
-        assured_on(engagements, &s.submission_id)
+        report,
+        langs: rl.code(),
+        lang_links: ["zh", "en", "both"]
             .into_iter()
-            .map(|(dp, (level, practitioner))| {
-                (
-                    dp,
-                    format!(
-                        "✓ {} · {} · {}",
-                        ctx.t("sub-assured"),
-                        level_name(&level),
-                        practitioner
-                    ),
-                )
-            })
-            .collect();
-    let (sections, index) = sections(ctx, s, &assured);
-    let r = row(ctx, s);
-    json!({
-        "lang": match lang { Lang::ZhCn => "zh", Lang::En => "en" },
-        "title": format!("{} · {} · {}", r.org_name, r.catalog, r.year),
-        "organisation": r.org_name,
-        "uscc": s.snapshot["organisation"]["uscc"],
-        "catalog": r.catalog,
-        "period": format!("{} – {}", s.snapshot["period"]["start"].as_str().unwrap_or_default(),
-            s.snapshot["period"]["end"].as_str().unwrap_or_default()),
-        "version": s.version,
-        "status": r.status,
-        "digest": s.digest,
-        "labels": {
-            "contents": ctx.t("sub-contents"),
-            "index": ctx.t("sub-index"),
-            "reference": ctx.t("data-reference"),
-            "datapoint": ctx.t("data-datapoint"),
-            "status": ctx.t("data-status"),
-            "version": ctx.t("sub-version"),
-            "uscc": ctx.t("field-uscc"),
-            "assurance": ctx.t("sub-assurance"),
-            "generated": format!("Egret · {}", s.submitted_at),
-        },
-        "sections": sections.iter().map(|sec| json!({
-            "name": sec.name,
-            "items": sec.items.iter().map(|it| json!({
-                "name": it.name, "reference": it.reference, "status": it.status,
-                "assured": it.assured,
-                "lines": it.lines.iter().map(|l| json!({"label": l.label, "value": l.value})).collect::<Vec<_>>(),
-            })).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "index": index.iter().map(|(reference, name, status)| json!({
-            "reference": reference, "name": name, "status": status,
-        })).collect::<Vec<_>>(),
-        "assurance": engagements.iter().filter_map(|e| {
-            let c = e.conclusion.as_ref()?;
-            Some(json!({
-                "provider": e.provider,
-                "standard": standards.standard(&e.standard).map_or(e.standard.clone(), |x| by_lang(lang, &x.name_zh, &x.name_en).to_string()),
-                "level": level_name(&e.level),
-                "conclusion": c.conclusion,
-                "signed": format!("{} · {}", c.practitioner, c.signed_at),
-            }))
-        }).collect::<Vec<_>>(),
+            .map(|c| (c, ctx.t(&format!("sub-langs-{c}")), c == rl.code()))
+            .collect(),
+        ctx,
     })
 }
 
@@ -509,6 +443,7 @@ pub async fn report_pdf(
     State(st): State<AppState>,
     Ctx(ctx, auth): Ctx,
     Path((id, sid)): Path<(String, String)>,
+    Query(q): Query<LangsQuery>,
 ) -> AppResult<Response> {
     let principal = viewer(auth);
     let s = st.store.submission(&principal, &id, &sid).await?;
@@ -517,7 +452,8 @@ pub async fn report_pdf(
         .pdf
         .clone()
         .ok_or_else(crate::error::AppError::not_found)?;
-    let data = pdf_data(&ctx, &s, &engagements);
+    let rl = ReportLang::parse(q.langs.as_deref(), ctx.lang);
+    let data = report_view::pdf_data(rl, &s, &engagements);
     let pdf = tokio::task::spawn_blocking(move || render(&data))
         .await
         .map_err(|_| internal())?
@@ -538,23 +474,6 @@ fn internal() -> crate::error::AppError {
         "internal",
         egret_i18n::Msg::new("store-internal"),
     )
-}
-
-/// Data points assured on this very version: data point → (level,
-/// practitioner).
-fn assured_on(
-    engagements: &[egret_store::Engagement],
-    sid: &str,
-) -> std::collections::BTreeMap<String, (String, String)> {
-    let mut out = std::collections::BTreeMap::new();
-    for e in engagements {
-        if let Some(c) = e.conclusion.as_ref().filter(|c| c.submission_id == sid) {
-            for dp in &e.scope {
-                out.insert(dp.clone(), (e.level.clone(), c.practitioner.clone()));
-            }
-        }
-    }
-    out
 }
 
 #[derive(Deserialize)]

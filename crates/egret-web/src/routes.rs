@@ -179,6 +179,16 @@ fn table(config: &WebConfig) -> Table {
         )
         .add(
             "GET",
+            "/orgs/{id}/report/{year}/narrative",
+            report_pages::narrative_page,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/report/{year}/narrative",
+            report_pages::narrative_save,
+        )
+        .add(
+            "GET",
             "/orgs/{id}/submissions/{sid}",
             report_pages::report_page,
         )

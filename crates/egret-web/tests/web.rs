@@ -942,6 +942,28 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         ),
     );
     m.insert(
+        ("GET", "/orgs/{id}/report/{year}/narrative"),
+        esg(
+            "/orgs/{id}/report/{year}/narrative?catalog=xm-lite@1",
+            Body::None,
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/report/{year}/narrative"),
+        esg(
+            "/orgs/{id}/report/{year}/narrative",
+            form(&[
+                ("catalog", "xm-lite@1"),
+                ("section", "b3"),
+                ("text_zh", "正文"),
+            ]),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
         ("GET", "/orgs/{id}/submissions"),
         both("/orgs/{id}/submissions", Body::None, ALL, ALL),
     );
@@ -1717,15 +1739,24 @@ async fn submissions_are_private_until_published() {
     assert!(denied(&r), "withdrawn reports are no longer public");
 }
 
-#[tokio::test]
-async fn an_engagement_runs_through_the_pages() {
-    let f = fixture(WebConfig::default()).await;
-    let org = &f.org_a;
-    let admin = principal_of(&f, Admin).await;
-    let assurer = principal_of(&f, Assurer).await;
-    let p = f.store.period_for_year(&admin, org, 2025).await.unwrap();
+/// Scope 1 emissions of `t` tonnes.
+fn scope1(t: &str) -> egret_store::ValueInput {
+    egret_store::ValueInput {
+        datapoint: "ghg.scope1".into(),
+        breakdown: String::new(),
+        answer: egret_domain::value::Answer::Value(egret_domain::value::Value::Quantity {
+            amount: t.parse().unwrap(),
+            unit: "tCO2e".into(),
+        }),
+        comment: None,
+    }
+}
+
+/// A complete `xm-lite@1` disclosure: scope 1 emissions, every other
+/// required data point explained.
+fn lite_inputs(scope1_t: &str) -> Vec<egret_store::ValueInput> {
     let cats = egret_domain::catalog::Catalogs::embedded();
-    let explained: Vec<egret_store::ValueInput> = cats
+    let mut inputs: Vec<egret_store::ValueInput> = cats
         .catalog("xm-lite@1")
         .unwrap()
         .requirements
@@ -1744,40 +1775,152 @@ async fn an_engagement_runs_through_the_pages() {
             comment: None,
         })
         .collect();
-    let scope1 = |t: &str| egret_store::ValueInput {
-        datapoint: "ghg.scope1".into(),
-        breakdown: String::new(),
-        answer: egret_domain::value::Answer::Value(egret_domain::value::Value::Quantity {
-            amount: t.parse().unwrap(),
-            unit: "tCO2e".into(),
-        }),
-        comment: None,
-    };
-    let mut inputs = explained.clone();
-    inputs.push(scope1("1200"));
+    inputs.push(scope1(scope1_t));
+    inputs
+}
+
+/// The redirect target of a response, without its fragment.
+fn location(r: &reqwest::Response) -> String {
+    r.headers()
+        .get(LOCATION)
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .split('#')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_report_has_the_narrative_comparatives_and_both_languages() {
+    let f = fixture(WebConfig::default()).await;
+    let org = &f.org_a;
+    let admin = principal_of(&f, Admin).await;
+    let p = f.store.period_for_year(&admin, org, 2025).await.unwrap();
     f.store
         .put_values(
             &admin,
             org,
             &p.period_id,
-            &inputs,
+            &lite_inputs("1200"),
+            &egret_store::Source::Manual,
+        )
+        .await
+        .unwrap();
+    let p24 = f
+        .store
+        .add_period(&admin, org, &egret_domain::org::PeriodInput::calendar(2024))
+        .await
+        .unwrap();
+    f.store
+        .put_values(
+            &admin,
+            org,
+            &p24,
+            &[scope1("1350")],
+            &egret_store::Source::Manual,
+        )
+        .await
+        .unwrap();
+    let ent = Client::new(&f, Ent).await;
+    let editor = format!("/orgs/{org}/report/2025/narrative?catalog=xm-lite@1");
+    let html = ent.get(&editor).await.text().await.unwrap();
+    assert!(html.contains("id=\"narrative-b3\""), "{html}");
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/report/2025/narrative"),
+            &form(&[
+                ("catalog", "xm-lite@1"),
+                ("section", "b3"),
+                ("text_zh", "公司持续降低能耗。\n\n第二段：光伏项目投运。"),
+                ("text_en", "We keep cutting energy use."),
+            ]),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    // Too long a text is refused naming the field, and nothing changes.
+    let long = "字".repeat(egret_store::MAX_NARRATIVE_CHARS + 1);
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/report/2025/narrative"),
+            &form(&[
+                ("catalog", "xm-lite@1"),
+                ("section", "b3"),
+                ("text_zh", "改了"),
+                ("text_en", &long),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("text_en"));
+    let html = ent.get(&editor).await.text().await.unwrap();
+    assert!(html.contains("第二段") && !html.contains("改了"));
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/data/2025/submit"),
+            &form(&[("catalog", "xm-lite@1")]),
+        )
+        .await;
+    let v1 = location(&r);
+    let both = ent
+        .get(&format!("{v1}?langs=both"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    for want in [
+        "公司持续降低能耗。</p>",
+        "第二段：光伏项目投运。</p>",
+        "We keep cutting energy use.",
+        " / Gross Scope 1 GHG emissions",
+        "1,350",
+        "2024</th>",
+    ] {
+        assert!(both.contains(want), "{want}: {both}");
+    }
+    let en = ent
+        .get(&format!("{v1}?langs=en"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(en.contains("We keep cutting") && !en.contains("公司持续降低能耗"));
+    let r = ent.get(&format!("{v1}/report.pdf?langs=both")).await;
+    let pdf = r.text().await.unwrap();
+    assert!(pdf.contains("%PDF-test"), "{pdf}");
+    // Readers who may not write cannot open the editor.
+    let r = Client::new(&f, Analyst).await.get(&editor).await;
+    assert!(denied(&r));
+}
+
+#[tokio::test]
+async fn an_engagement_runs_through_the_pages() {
+    let f = fixture(WebConfig::default()).await;
+    let org = &f.org_a;
+    let admin = principal_of(&f, Admin).await;
+    let assurer = principal_of(&f, Assurer).await;
+    let p = f.store.period_for_year(&admin, org, 2025).await.unwrap();
+    f.store
+        .put_values(
+            &admin,
+            org,
+            &p.period_id,
+            &lite_inputs("1200"),
             &egret_store::Source::Manual,
         )
         .await
         .unwrap();
     let ent = Client::new(&f, Ent).await;
     let ass = Client::new(&f, Assurer).await;
-    let location = |r: &reqwest::Response| {
-        r.headers()
-            .get(LOCATION)
-            .unwrap()
-            .to_str()
-            .unwrap()
-            .split('#')
-            .next()
-            .unwrap()
-            .to_string()
-    };
     let r = ent
         .send(
             "POST",

@@ -49,3 +49,5 @@ store-qualification-taken = This institution already has qualification number { 
 store-institution-member-role = Only assurer and analyst accounts can act for an institution.
 store-institution-member-taken = This user already acts for an institution.
 store-institution-status = “{ $value }” is not a status; use active or suspended.
+store-narrative-section = “{ $value }” is not a section of this catalog.
+store-narrative-lang = “{ $value }” is not a report language; use zh or en.

@@ -49,3 +49,5 @@ store-qualification-taken = 该机构已有此类资质，编号 { $number }。
 store-institution-member-role = 只有鉴证人员和评级分析师账户可以隶属于服务机构。
 store-institution-member-taken = 该用户已隶属于某一服务机构。
 store-institution-status = “{ $value }”不是有效状态，请使用 active 或 suspended。
+store-narrative-section = “{ $value }”不是该披露标准中的章节。
+store-narrative-lang = “{ $value }”不是报告语言，请使用 zh 或 en。
