@@ -66,7 +66,25 @@ fn proc_status_kib(pid: u32, key: &str) -> Option<u64> {
 /// Starts `egret serve` on a database holding the demo city (made first in
 /// a temporary SQLite file unless `--db` is given), and reports time to
 /// the first health check and page, request latencies, and memory.
-pub async fn serve(db: Option<&str>, requests: usize) -> Result<()> {
+/// Pages `bench serve` requests as the city user, in turn.
+pub const SERVE_PAGES: [&str; 5] = [
+    "/dashboard",
+    "/orgs",
+    "/orgs?page=20",
+    "/orgs?district=350206&listed=true",
+    "/api/v1/organizations?per_page=200",
+];
+
+/// Pages `bench cockpit` requests: the cockpit of each demo year and the
+/// longest list behind a figure.
+pub const COCKPIT_PAGES: [&str; 4] = [
+    "/cockpit?year=2023",
+    "/cockpit?year=2024",
+    "/cockpit?year=2025",
+    "/cockpit/list?year=2025&segment=private&scope=city&status=missing",
+];
+
+pub async fn serve(db: Option<&str>, requests: usize, name: &str, pages: &[&str]) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let url = match db {
         Some(u) => u.to_string(),
@@ -133,13 +151,6 @@ pub async fn serve(db: Option<&str>, requests: usize) -> Result<()> {
             r.status()
         );
     }
-    let pages = [
-        "/dashboard",
-        "/orgs",
-        "/orgs?page=20",
-        "/orgs?district=350206&listed=true",
-        "/api/v1/organizations?per_page=200",
-    ];
     let mut latencies = Vec::new();
     for i in 0..requests {
         let p = pages[i % pages.len()];
@@ -155,8 +166,9 @@ pub async fn serve(db: Option<&str>, requests: usize) -> Result<()> {
     latencies.sort();
     let pct = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
     println!(
-        "bench=serve db={}",
-        if db.is_some() { "given" } else { "sqlite-demo" }
+        "bench={name} db={} pages={}",
+        if db.is_some() { "given" } else { "sqlite-demo" },
+        pages.join(" ")
     );
     println!(
         "startup_to_healthz_ms={:.1}",

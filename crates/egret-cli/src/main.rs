@@ -93,6 +93,11 @@ enum Command {
         #[command(subcommand)]
         command: CarbonCommand,
     },
+    /// The city's statistics, as CSV on standard output.
+    Stats {
+        #[command(subcommand)]
+        command: StatsCommand,
+    },
     /// Measure speed and memory (prints figures; see docs/benchmarks.md).
     Bench {
         #[command(subcommand)]
@@ -129,6 +134,18 @@ enum CarbonCommand {
         /// Totals (default: OUT's name with .summary.csv).
         #[arg(long)]
         summary: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatsCommand {
+    /// Disclosure for a fiscal year: `segment,eligible,disclosed,rate,target`
+    /// for every segment of the programme (data/programme/programme.toml),
+    /// then every segment within each pilot zone (`<zone>:<segment>`).
+    /// Counted from published reports, as on the cockpit.
+    Disclosure {
+        #[arg(long)]
+        year: i32,
     },
 }
 
@@ -180,6 +197,12 @@ enum BenchCommand {
     Serve {
         /// Requests to time after start-up.
         #[arg(long, default_value_t = 200)]
+        requests: usize,
+    },
+    /// Request latency of the city's cockpit (each demo year) and of its
+    /// longest list, as the city user, on the demo city.
+    Cockpit {
+        #[arg(long, default_value_t = 60)]
         requests: usize,
     },
 }
@@ -407,6 +430,33 @@ fn catalog_command(command: &CatalogCommand, lang: Lang) -> ExitCode {
     }
 }
 
+/// The disclosure statistics of a year as CSV.
+async fn stats_disclosure(store: &egret_store::Store, year: i32) -> Result<String> {
+    use egret_domain::programme::{Programme, Scope, disclosed_by_year};
+    let facts = store.city_facts(&Principal::system("cli"), &[]).await?;
+    let p = Programme::embedded();
+    let rd = egret_domain::refdata::ReferenceData::embedded();
+    let disclosed = disclosed_by_year(&facts.published);
+    let mut out = String::from("segment,eligible,disclosed,rate,target\n");
+    let scopes = std::iter::once((String::new(), Scope::City)).chain(
+        rd.zones()
+            .map(|z| (format!("{}:", z.id), Scope::Zone(z.id.clone()))),
+    );
+    for (prefix, scope) in scopes {
+        for r in p.disclosure(&facts.orgs, &disclosed, year, &scope) {
+            out.push_str(&format!(
+                "{prefix}{},{},{},{},{}\n",
+                r.segment.id,
+                r.count.eligible.len(),
+                r.count.disclosed.len(),
+                r.count.rate().map(|d| d.to_string()).unwrap_or_default(),
+                r.target.map(|d| d.to_string()).unwrap_or_default(),
+            ));
+        }
+    }
+    Ok(out)
+}
+
 async fn run(
     command: Command,
     config: Config,
@@ -425,6 +475,13 @@ async fn run(
         Command::Migrate => {
             let store = open(&config).await?;
             println!("schema up to date ({:?})", store.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stats {
+            command: StatsCommand::Disclosure { year },
+        } => {
+            let store = open(&config).await?;
+            print!("{}", stats_disclosure(&store, year).await?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Verify => {
@@ -495,9 +552,21 @@ async fn run(
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
+            command: BenchCommand::Cockpit { requests },
+        } => {
+            bench::serve(
+                db_flag.as_deref(),
+                requests,
+                "cockpit",
+                &bench::COCKPIT_PAGES,
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
             command: BenchCommand::Serve { requests },
         } => {
-            bench::serve(db_flag.as_deref(), requests).await?;
+            bench::serve(db_flag.as_deref(), requests, "serve", &bench::SERVE_PAGES).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import {

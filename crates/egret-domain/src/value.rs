@@ -32,6 +32,21 @@ pub enum Value {
     Table(Vec<BTreeMap<String, String>>),
 }
 
+impl Value {
+    /// A figure: quantities and amounts with their unit, percentages
+    /// (`%`) and counts (`count`); None for other kinds.
+    pub fn figure(&self) -> Option<(Decimal, &str)> {
+        match self {
+            Value::Quantity { amount, unit } | Value::Amount { amount, unit } => {
+                Some((*amount, unit.as_str()))
+            }
+            Value::Percentage(d) => Some((*d, "%")),
+            Value::Count(n) => Some((Decimal::from(*n), "count")),
+            _ => None,
+        }
+    }
+}
+
 /// An answer: a value, or an explanation why there is none.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "answer", rename_all = "snake_case")]

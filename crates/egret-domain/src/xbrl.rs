@@ -178,11 +178,10 @@ pub fn from_snapshot(snapshot: &Json, cats: &Catalogs, rd: &ReferenceData) -> Js
                     Some(format!("iso4217:{unit}")),
                 ),
             },
-            Value::Percentage(p) => (
-                (*p / Decimal::ONE_HUNDRED).normalize().to_string(),
-                Some("xbrli:pure".into()),
-            ),
-            Value::Count(n) => (n.to_string(), Some("xbrli:pure".into())),
+            // Pure numbers carry no unit dimension in xBRL-JSON (a
+            // `xbrli:pure` unit is illegal there).
+            Value::Percentage(p) => ((*p / Decimal::ONE_HUNDRED).normalize().to_string(), None),
+            Value::Count(n) => (n.to_string(), None),
             Value::Boolean(b) => (b.to_string(), None),
             Value::Choice(c) => (format!("egret:{}", ncname(c)), None),
             Value::Date(d) => (d.to_string(), None),
@@ -280,6 +279,11 @@ pub fn check_structure(doc: &Json) -> Vec<String> {
         {
             problems.push(format!("facts.{id}: period {p}"));
         }
+        if d["unit"] == "xbrli:pure" {
+            problems.push(format!(
+                "facts.{id}: a pure number must have no unit (oime:illegalPureUnit)"
+            ));
+        }
         if let Some(u) = d["unit"].as_str() {
             if !u.split('/').all(qname_ok) {
                 problems.push(format!("facts.{id}: unit {u} has an undeclared prefix"));
@@ -334,10 +338,12 @@ mod tests {
             "documentInfo": {"documentType": DOCUMENT_TYPE, "namespaces": {"a": "x"}, "taxonomy": ["t"]},
             "facts": {
                 "ok": {"value": "1", "dimensions": {"concept": "a:b", "entity": "a:1", "period": "2025-01-01T00:00:00/2026-01-01T00:00:00", "unit": "a:u"}},
-                "bad": {"value": "x", "dimensions": {"concept": "z:b", "period": "2025", "unit": "a:u"}}
+                "bad": {"value": "x", "dimensions": {"concept": "z:b", "period": "2025", "unit": "a:u"}},
+                "pure": {"value": "3", "dimensions": {"concept": "a:b", "entity": "a:1", "period": "2025-01-01T00:00:00/2026-01-01T00:00:00", "unit": "xbrli:pure"}}
             }
         });
         let p = check_structure(&doc);
-        assert_eq!(p.len(), 4, "{p:?}");
+        assert_eq!(p.len(), 6, "{p:?}");
+        assert!(p.iter().any(|x| x.contains("illegalPureUnit")), "{p:?}");
     }
 }

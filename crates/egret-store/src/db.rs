@@ -42,6 +42,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "narratives",
         include_str!("../migrations/0007_narratives.sql"),
     ),
+    (
+        8,
+        "statistics",
+        include_str!("../migrations/0008_statistics.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

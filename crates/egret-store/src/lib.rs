@@ -19,6 +19,7 @@ mod fx;
 mod institutions;
 mod narratives;
 mod orgs;
+mod statistics;
 mod submissions;
 
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
@@ -41,6 +42,7 @@ pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,
 };
+pub use statistics::{CityFacts, PublishedFigure};
 pub use submissions::{BrokenLink, GENESIS, SubmissionRecord, canonical, chain_digest};
 
 /// Result of store operations.

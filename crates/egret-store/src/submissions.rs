@@ -26,6 +26,15 @@ use crate::db::{new_id, now};
 use crate::orgs::PeriodRecord;
 use crate::{Result, Store, StoreError};
 
+/// The figure of a stored answer (quantities, amounts, percentages,
+/// counts), if it is one.
+fn figure_of(v: &crate::ValueRecord) -> Option<(rust_decimal::Decimal, &str)> {
+    match &v.answer {
+        egret_domain::value::Answer::Value(x) => x.figure(),
+        _ => None,
+    }
+}
+
 /// The digest before an organisation's first submission.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -173,17 +182,7 @@ impl Store {
         for p in self.list_periods(actor, org_id).await? {
             if p.fiscal_year < period.fiscal_year && p.fiscal_year >= period.fiscal_year - 2 {
                 for v in self.list_values(actor, org_id, &p.period_id).await? {
-                    use egret_domain::value::{Answer, Value};
-                    let figure = matches!(
-                        v.answer,
-                        Answer::Value(
-                            Value::Quantity { .. }
-                                | Value::Amount { .. }
-                                | Value::Percentage(_)
-                                | Value::Count(_)
-                        )
-                    );
-                    if figure && used.contains(v.datapoint.as_str()) {
+                    if figure_of(&v).is_some() && used.contains(v.datapoint.as_str()) {
                         prior.push(serde_json::json!({
                             "fiscal_year": p.fiscal_year,
                             "datapoint": v.datapoint,
@@ -305,6 +304,24 @@ impl Store {
         .bind(&at)
         .execute(tx.conn_mut())
         .await?;
+        for v in values
+            .iter()
+            .filter(|v| used.contains(v.datapoint.as_str()))
+        {
+            if let Some((amount, unit)) = figure_of(v).filter(|_| v.breakdown.is_empty()) {
+                sqlx::query(
+                    "INSERT INTO submission_figures (org_id, submission_id, datapoint_id, \
+                     value_text, unit) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(org_id)
+                .bind(&id)
+                .bind(&v.datapoint)
+                .bind(amount.normalize().to_string())
+                .bind(unit)
+                .execute(tx.conn_mut())
+                .await?;
+            }
+        }
         record(
             tx.conn_mut(),
             actor,

@@ -171,6 +171,7 @@ on_all_backends!(
             "shared_factors",
             "sites",
             "submission_events",
+            "submission_figures",
             "submissions",
             "uscc_directory",
             "users",
@@ -1939,5 +1940,33 @@ on_all_backends!(
             .unwrap();
         assert_eq!(again.snapshot, s.snapshot);
         assert!(store.verify_chains().await.unwrap().1.is_empty());
+        // The city's statistics count it once published, with its figures,
+        // and not after a withdrawal; enterprises do not read them.
+        let city = user(Role::CityGov, &[]);
+        assert!(store.city_facts(&ent, &[]).await.is_err());
+        let facts = store.city_facts(&city, &["ghg.scope1"]).await.unwrap();
+        assert!(facts.published.is_empty() && facts.figures.is_empty());
+        store
+            .submission_event(&ent, &org, &s.submission_id, "publish", None)
+            .await
+            .unwrap();
+        let facts = store.city_facts(&city, &["ghg.scope1"]).await.unwrap();
+        assert_eq!(facts.published, [(org.clone(), 2025)]);
+        assert_eq!(facts.figures.len(), 1);
+        assert_eq!(facts.figures[0].value, "1200".parse().unwrap());
+        assert_eq!(facts.figures[0].unit, "tCO2e");
+        assert!(facts.orgs.iter().any(|o| o.org_id == org));
+        store
+            .submission_event(
+                &ent,
+                &org,
+                &s.submission_id,
+                "withdraw",
+                Some("错误 / error"),
+            )
+            .await
+            .unwrap();
+        let facts = store.city_facts(&city, &["ghg.scope1"]).await.unwrap();
+        assert!(facts.published.is_empty());
     }
 );

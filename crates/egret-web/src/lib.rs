@@ -8,6 +8,7 @@ mod api_data;
 mod auth;
 mod carbon_pages;
 pub mod charts;
+mod cockpit_pages;
 mod data_pages;
 mod error;
 mod institution_pages;

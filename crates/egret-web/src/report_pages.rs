@@ -725,7 +725,7 @@ fn download(v: &serde_json::Value, name: &str) -> Response {
 }
 
 /// A file with its content type and disposition.
-fn file_response(content_type: &str, disposition: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn file_response(content_type: &str, disposition: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (axum::http::header::CONTENT_TYPE, content_type.to_string()),

@@ -8,8 +8,8 @@ use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on, post};
 
 use crate::{
-    AppState, WebConfig, api, api_data, carbon_pages, data_pages, institution_pages, pages,
-    report_pages,
+    AppState, WebConfig, api, api_data, carbon_pages, cockpit_pages, data_pages, institution_pages,
+    pages, report_pages,
 };
 
 /// A registered route.
@@ -242,6 +242,10 @@ fn table(config: &WebConfig) -> Table {
             "/orgs/{id}/engagements/{eid}/conclude",
             report_pages::conclude,
         )
+        // The city's cockpit (city government) and its public figures.
+        .add("GET", "/cockpit", cockpit_pages::cockpit)
+        .add("GET", "/cockpit/list", cockpit_pages::cockpit_list)
+        .add("GET", "/city", cockpit_pages::city_page)
         // The registry of service institutions (public; kept by the city).
         .add("GET", "/institutions", institution_pages::institutions_page)
         .add(

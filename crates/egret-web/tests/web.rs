@@ -737,6 +737,19 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         )],
     );
     m.insert(
+        ("GET", "/cockpit"),
+        vec![p("/cockpit?year=2025".into(), Body::None, REGISTER)],
+    );
+    m.insert(
+        ("GET", "/cockpit/list"),
+        vec![p(
+            "/cockpit/list?year=2025&segment=listed&scope=district:350203&status=missing".into(),
+            Body::None,
+            REGISTER,
+        )],
+    );
+    m.insert(("GET", "/city"), vec![p("/city".into(), Body::None, ALL)]);
+    m.insert(
         ("GET", "/carbon/factors"),
         vec![p("/carbon/factors?q=fujian".into(), Body::None, ALL)],
     );

@@ -503,3 +503,82 @@ fn enterprise_corrects_and_publishes_a_report_that_the_public_can_read() {
         c.close().await.unwrap();
     });
 }
+
+#[test]
+fn city_government_drills_from_the_city_rate_to_a_districts_missing_organisations_and_exports_them()
+{
+    let Some(d) = driver() else { return };
+    let server = demo_server(300);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d).await;
+        let base = &server.base;
+        log_in(&c, base, "city@demo.egret.city").await;
+        c.find(Locator::Id("nav-cockpit"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("cockpit-title"))
+            .await
+            .unwrap();
+        // The city's rate of listed companies against the 70% target.
+        let rate = text_of(
+            &c,
+            Locator::Css("#city-table tbody tr:first-child td:nth-child(5)"),
+        )
+        .await;
+        assert!(rate.ends_with('%'), "{rate}");
+        assert!(c.source().await.unwrap().contains("<svg"), "charts drawn");
+        // Open a district and follow its listed companies not disclosing.
+        c.find(Locator::Css("details.district summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let link = c
+            .wait()
+            .for_element(Locator::Css(
+                "details.district[open] tbody tr:first-child a.missing",
+            ))
+            .await
+            .unwrap();
+        let n: usize = link.text().await.unwrap().trim().parse().unwrap();
+        link.click().await.unwrap();
+        c.wait()
+            .for_element(Locator::Id("list-title"))
+            .await
+            .unwrap();
+        let rows = c
+            .find_all(Locator::Css("#org-list tbody tr"))
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(rows, n, "the list behind the figure");
+        assert_eq!(text_of(&c, Locator::Id("list-count")).await, n.to_string());
+        // Export it: the CSV link returns the same organisations.
+        let href = c
+            .find(Locator::Id("export-csv"))
+            .await
+            .unwrap()
+            .attr("href")
+            .await
+            .unwrap()
+            .unwrap();
+        let session = c.get_named_cookie("egret_session").await.unwrap();
+        let csv = reqwest::Client::new()
+            .get(format!("{base}{href}"))
+            .header("cookie", format!("egret_session={}", session.value()))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(csv.trim_end().lines().count(), n + 1, "{csv}");
+        c.close().await.unwrap();
+    });
+}

@@ -3,6 +3,7 @@
 
 mod browser;
 mod cli;
+mod cockpit;
 mod data;
 mod server;
 mod tls;

@@ -44,6 +44,8 @@ impl Drop for TempDir {
 pub struct Server {
     child: Child,
     pub base: String,
+    /// The database URL it serves.
+    pub db: String,
     /// Everything the command printed before it started serving.
     pub banner: Vec<String>,
     _dir: TempDir,
@@ -93,6 +95,7 @@ pub fn demo_server(orgs: usize) -> Server {
     std::thread::spawn(move || for _ in lines {});
     Server {
         child,
+        db: dir.db_url(),
         base: base.unwrap_or_else(|| panic!("no address printed; got {banner:?}")),
         banner,
         _dir: dir,
