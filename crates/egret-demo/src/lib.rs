@@ -50,7 +50,25 @@ pub struct DemoPlan {
     /// Report narrative templates by section dimension.
     #[serde(default)]
     pub narratives: BTreeMap<String, Narrative>,
+    #[serde(default)]
+    pub plan: Option<PlanDemo>,
     pub names: Names,
+}
+
+/// Demo tracking of the action plan.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanDemo {
+    pub members: Vec<PlanMember>,
+    pub quarters: Vec<String>,
+    pub done_per_mille: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlanMember {
+    pub email: String,
+    pub department: String,
 }
 
 /// A narrative template in both languages (`{name}`, `{name_en}`,
@@ -148,6 +166,28 @@ impl DemoPlan {
                 .any(|c| c.sections.iter().any(|s| &s.dimension == *d))
         }) {
             bail!("narratives.{d}: no catalog section has this dimension");
+        }
+        if let Some(pd) = &self.plan {
+            let prog = egret_domain::programme::Programme::embedded();
+            for m in &pd.members {
+                if !self
+                    .accounts
+                    .iter()
+                    .any(|a| a.email == m.email && a.role == "city_gov")
+                {
+                    bail!("plan.members: `{}` is not a city_gov demo account", m.email);
+                }
+                if prog.department(&m.department).is_none() {
+                    bail!("plan.members: unknown department `{}`", m.department);
+                }
+            }
+            if let Some(q) = pd
+                .quarters
+                .iter()
+                .find(|q| egret_domain::plan::quarter_end(q).is_none())
+            {
+                bail!("plan.quarters: `{q}` is not YYYY-Qn");
+            }
         }
         let inst = egret_domain::institution::InstitutionCatalog::embedded();
         for (i, d) in self.institution.iter().enumerate() {
@@ -732,6 +772,9 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         .map(|o| o.profile.uscc.to_string())
         .collect();
     register_institutions(store, plan, &user_ids, &mut taken).await?;
+    if let Some(pd) = &plan.plan {
+        track_plan(store, pd, &user_ids, plan.seed).await?;
+    }
     stats.submissions = submit_reports(
         store,
         &system,
@@ -779,6 +822,85 @@ async fn register_institutions(
             store
                 .add_institution_member(&admin, &inst.institution_id, &user_ids[m])
                 .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Department members, quarterly progress reports on the measures their
+/// departments lead, and the coordinator's evaluation of each reported
+/// measure for the last quarter.
+async fn track_plan(
+    store: &Store,
+    pd: &PlanDemo,
+    user_ids: &BTreeMap<String, String>,
+    seed: u64,
+) -> Result<()> {
+    use egret_domain::plan::{ReportInput, milestone_states, quarter_end};
+    let admin = Principal::system("demo");
+    let prog = egret_domain::programme::Programme::embedded();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x9a7e_2025);
+    let mut coordinator = None;
+    for m in &pd.members {
+        store
+            .add_department_member(&admin, &m.department, &user_ids[&m.email])
+            .await?;
+        let user = store.user(&user_ids[&m.email]).await?;
+        let principal = store.principal(&user).await?;
+        if m.department == prog.info.coordinator {
+            coordinator = Some(principal.clone());
+        }
+        for measure in prog.measures.iter().filter(|x| x.lead == m.department) {
+            let mut status = BTreeMap::new();
+            for q in &pd.quarters {
+                let end = quarter_end(q).expect("checked");
+                for ms in measure.milestone.iter().filter(|x| x.due <= end) {
+                    if status.get(&ms.id).is_none_or(|s| s != "done") {
+                        let done = rng.random_ratio(pd.done_per_mille, 1000);
+                        status.insert(
+                            ms.id.clone(),
+                            if done { "done" } else { "in_progress" }.to_string(),
+                        );
+                    }
+                }
+                store
+                    .file_measure_report(
+                        &principal,
+                        &ReportInput {
+                            measure: measure.number,
+                            period: q.clone(),
+                            progress: format!(
+                                "（合成演示）{q} 季度按计划推进“{}”相关工作。/ (Synthetic demo) Work on “{}” went ahead in {q}.",
+                                measure.title_zh, measure.title_en
+                            ),
+                            indicators: BTreeMap::new(),
+                            milestones: status.clone(),
+                            evidence: String::new(),
+                        },
+                    )
+                    .await?;
+            }
+            if let (Some(c), Some(last)) = (&coordinator, pd.quarters.last()) {
+                let end = quarter_end(last).expect("checked");
+                let overdue = milestone_states(measure, &BTreeMap::new(), &status, end)
+                    .iter()
+                    .filter(|s| s.overdue)
+                    .count();
+                let rating = match overdue {
+                    0 => "on_track",
+                    1 => "at_risk",
+                    _ => "off_track",
+                };
+                store
+                    .evaluate_measure(
+                        c,
+                        measure.number,
+                        last,
+                        rating,
+                        "（合成演示）季度评估 / (synthetic demo) quarterly review",
+                    )
+                    .await?;
+            }
         }
     }
     Ok(())

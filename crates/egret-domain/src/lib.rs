@@ -23,6 +23,7 @@ pub mod completeness;
 pub mod fx;
 pub mod institution;
 pub mod org;
+pub mod plan;
 pub mod programme;
 pub mod refdata;
 pub mod size;

@@ -22,6 +22,7 @@ pub struct ProgrammeInfo {
     pub name_en: String,
     pub start_year: i32,
     pub end_year: i32,
+    pub coordinator: String,
 }
 
 /// A group of organisations a target counts: every condition given holds.
@@ -267,6 +268,12 @@ impl Programme {
         )?;
         unique("measures.toml group", m.group.iter().map(|g| g.id.as_str()))?;
         let dept = |id: &str| m.department.iter().any(|d| d.id == id);
+        if !dept(&p.programme.coordinator) {
+            return Err(format!(
+                "programme.toml programme.coordinator: unknown department {}",
+                p.programme.coordinator
+            ));
+        }
         for (i, x) in m.measure.iter().enumerate() {
             let at = format!("measures.toml measure[{}]", i + 1);
             if x.number as usize != i + 1 {

@@ -47,6 +47,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "statistics",
         include_str!("../migrations/0008_statistics.sql"),
     ),
+    (
+        9,
+        "action plan",
+        include_str!("../migrations/0009_action_plan.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -19,6 +19,7 @@ mod fx;
 mod institutions;
 mod narratives;
 mod orgs;
+mod plan;
 mod statistics;
 mod submissions;
 
@@ -42,6 +43,7 @@ pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,
 };
+pub use plan::{Adjustment, Evaluation, MeasureReport, PlanRecord};
 pub use statistics::{CityFacts, PublishedFigure};
 pub use submissions::{BrokenLink, GENESIS, SubmissionRecord, canonical, chain_digest};
 

@@ -1970,3 +1970,116 @@ on_all_backends!(
         assert!(facts.published.is_empty());
     }
 );
+
+on_all_backends!(
+    the_plan_is_tracked_by_responsible_departments_and_evaluated_by_the_coordinator,
+    |store| {
+        use egret_domain::plan::ReportInput;
+        use egret_store::NewUser;
+        let a = admin();
+        let mut ids = Vec::new();
+        for who in ["coord", "commerce", "finance"] {
+            ids.push(
+                store
+                    .create_user(
+                        &a,
+                        &NewUser {
+                            email: format!("{who}@city.test"),
+                            display_name: who.into(),
+                            role: Role::CityGov,
+                            password: "long-enough-password".into(),
+                            orgs: vec![],
+                        },
+                    )
+                    .await
+                    .unwrap(),
+            );
+        }
+        let principal = |i: usize| Principal {
+            user_id: ids[i].clone(),
+            role: Role::CityGov,
+            orgs: vec![],
+        };
+        let (coord, commerce, finance) = (principal(0), principal(1), principal(2));
+        // Only the administrator or the coordinator assigns departments.
+        assert!(
+            store
+                .add_department_member(&commerce, "swj", &ids[1])
+                .await
+                .is_err()
+        );
+        for (i, d) in [(0, "fgw"), (1, "swj"), (2, "czj")] {
+            store.add_department_member(&a, d, &ids[i]).await.unwrap();
+        }
+        assert!(
+            store
+                .add_department_member(&a, "nowhere", &ids[2])
+                .await
+                .is_err()
+        );
+        // Measure 3 (foreign-related enterprises) is led by commerce.
+        let p = egret_domain::programme::Programme::embedded();
+        let m3 = p.measure(3).unwrap();
+        assert_eq!(m3.lead, "swj");
+        let input = ReportInput {
+            measure: 3,
+            period: "2025-Q4".into(),
+            progress: "举办涉外企业 ESG 培训两场 / two trainings".into(),
+            indicators: Default::default(),
+            milestones: [(m3.milestone[0].id.clone(), "done".to_string())].into(),
+            evidence: "培训通知 / notice".into(),
+        };
+        let r = store.file_measure_report(&commerce, &input).await.unwrap();
+        assert_eq!(r.department, "swj");
+        match store.file_measure_report(&finance, &input).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].msg.key, "store-plan-not-responsible"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            store
+                .file_measure_report(&user(Role::Enterprise, &[]), &input)
+                .await
+                .is_err()
+        );
+        // The coordinator evaluates and moves a milestone; others cannot.
+        assert!(
+            store
+                .evaluate_measure(&commerce, 3, "2025-Q4", "on_track", "")
+                .await
+                .is_err()
+        );
+        match store
+            .evaluate_measure(&coord, 3, "2025-Q4", "great", "")
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].field, "rating"),
+            other => panic!("{other:?}"),
+        }
+        store
+            .evaluate_measure(&coord, 3, "2025-Q4", "at_risk", "培训覆盖面不足")
+            .await
+            .unwrap();
+        store
+            .evaluate_measure(&coord, 3, "2026-Q1", "on_track", "已改进")
+            .await
+            .unwrap();
+        let ms = &m3.milestone[1].id;
+        store
+            .adjust_milestone(&coord, 3, ms, "2027-06-30", "配合国家政策调整")
+            .await
+            .unwrap();
+        assert!(
+            store
+                .adjust_milestone(&coord, 3, ms, "2027-02-30", "x")
+                .await
+                .is_err()
+        );
+        let rec = store.plan_record(&coord).await.unwrap();
+        assert_eq!(rec.reports.len(), 1);
+        assert_eq!(rec.evaluations.len(), 2, "history kept");
+        assert_eq!(rec.latest_evaluation(3).unwrap().rating, "on_track");
+        assert_eq!(rec.milestone_status(3)[&m3.milestone[0].id], "done");
+        assert_eq!(rec.due_dates(3)[ms].to_string(), "2027-06-30");
+        assert!(store.plan_record(&user(Role::Bank, &[])).await.is_err());
+    }
+);

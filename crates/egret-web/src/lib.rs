@@ -14,6 +14,7 @@ mod error;
 mod institution_pages;
 mod openapi;
 mod pages;
+mod plan_pages;
 mod report_pages;
 mod report_view;
 mod routes;

@@ -9,7 +9,7 @@ use axum::routing::{MethodFilter, MethodRouter, on, post};
 
 use crate::{
     AppState, WebConfig, api, api_data, carbon_pages, cockpit_pages, data_pages, institution_pages,
-    pages, report_pages,
+    pages, plan_pages, report_pages,
 };
 
 /// A registered route.
@@ -246,6 +246,12 @@ fn table(config: &WebConfig) -> Table {
         .add("GET", "/cockpit", cockpit_pages::cockpit)
         .add("GET", "/cockpit/list", cockpit_pages::cockpit_list)
         .add("GET", "/city", cockpit_pages::city_page)
+        // The action plan's measures (city government).
+        .add("GET", "/plan", plan_pages::plan_page)
+        .add("GET", "/plan/{n}", plan_pages::measure_page)
+        .add("POST", "/plan/{n}/reports", plan_pages::report_add)
+        .add("POST", "/plan/{n}/evaluations", plan_pages::evaluation_add)
+        .add("POST", "/plan/{n}/adjustments", plan_pages::adjustment_add)
         // The registry of service institutions (public; kept by the city).
         .add("GET", "/institutions", institution_pages::institutions_page)
         .add(

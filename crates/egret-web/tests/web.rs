@@ -750,6 +750,45 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
     );
     m.insert(("GET", "/city"), vec![p("/city".into(), Body::None, ALL)]);
     m.insert(
+        ("GET", "/plan"),
+        vec![p("/plan".into(), Body::None, REGISTER)],
+    );
+    m.insert(
+        ("GET", "/plan/{n}"),
+        vec![p("/plan/2".into(), Body::None, REGISTER)],
+    );
+    // Filing needs a department (none in the fixture: refused as invalid,
+    // not denied); evaluating and moving milestones need the coordinating
+    // department or the platform administrator.
+    m.insert(
+        ("POST", "/plan/{n}/reports"),
+        vec![p(
+            "/plan/2/reports".into(),
+            form(&[("period", "2025-Q4"), ("progress", "进展")]),
+            REGISTER,
+        )],
+    );
+    m.insert(
+        ("POST", "/plan/{n}/evaluations"),
+        vec![p(
+            "/plan/2/evaluations".into(),
+            form(&[("period", "2025-Q4"), ("rating", "on_track")]),
+            &[Admin],
+        )],
+    );
+    m.insert(
+        ("POST", "/plan/{n}/adjustments"),
+        vec![p(
+            "/plan/2/adjustments".into(),
+            form(&[
+                ("milestone", "2-m1"),
+                ("new_due", "2026-12-31"),
+                ("reason", "调整 / moved"),
+            ]),
+            &[Admin],
+        )],
+    );
+    m.insert(
         ("GET", "/carbon/factors"),
         vec![p("/carbon/factors?q=fujian".into(), Body::None, ALL)],
     );

@@ -51,3 +51,7 @@ store-institution-member-taken = This user already acts for an institution.
 store-institution-status = “{ $value }” is not a status; use active or suspended.
 store-narrative-section = “{ $value }” is not a section of this catalog.
 store-narrative-lang = “{ $value }” is not a report language; use zh or en.
+store-plan-department = “{ $value }” is not a department of the plan.
+store-plan-member-role = Only city government accounts can work for a department.
+store-plan-not-responsible = Your department is not responsible for measure { $measure }; the lead and co-responsible departments report on it.
+store-plan-rating = “{ $value }” is not an evaluation; use on_track, at_risk or off_track.

@@ -51,3 +51,7 @@ store-institution-member-taken = 该用户已隶属于某一服务机构。
 store-institution-status = “{ $value }”不是有效状态，请使用 active 或 suspended。
 store-narrative-section = “{ $value }”不是该披露标准中的章节。
 store-narrative-lang = “{ $value }”不是报告语言，请使用 zh 或 en。
+store-plan-department = “{ $value }”不是行动方案中的责任单位。
+store-plan-member-role = 只有市政府账户可以隶属于责任单位。
+store-plan-not-responsible = 您所在单位不是第 { $measure } 项举措的责任单位，该举措由牵头和配合单位填报。
+store-plan-rating = “{ $value }”不是有效的评估结果，请使用 on_track、at_risk 或 off_track。
