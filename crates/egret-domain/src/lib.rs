@@ -17,6 +17,7 @@
 
 pub mod access;
 pub mod assurance;
+pub mod awards;
 pub mod catalog;
 pub mod checks;
 pub mod completeness;

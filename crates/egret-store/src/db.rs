@@ -52,6 +52,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "action plan",
         include_str!("../migrations/0009_action_plan.sql"),
     ),
+    (10, "awards", include_str!("../migrations/0010_awards.sql")),
 ];
 
 /// Which database engine a [`Store`] talks to.

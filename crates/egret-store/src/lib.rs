@@ -10,6 +10,7 @@
 mod accounts;
 mod assurance;
 mod audit;
+mod awards;
 mod carbon;
 mod data;
 mod db;
@@ -26,6 +27,7 @@ mod submissions;
 pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, hash_password};
 pub use assurance::{Conclusion, CoverageYear, Engagement, EngagementInput, Finding};
 pub use audit::AuditEntry;
+pub use awards::AwardApplication;
 pub use carbon::{
     ActivityInput, ActivityRecord, OutputRecord, ResultRecord, RunRecord, by_category,
 };

@@ -181,7 +181,7 @@ impl Store {
         match self.department_of(&actor.user_id).await? {
             Some(d) if d == programme().info.coordinator => Ok(()),
             _ => Err(StoreError::Forbidden {
-                action: "plan-coordinate",
+                action: "coordinate-plan",
             }),
         }
     }

@@ -43,12 +43,86 @@ pub struct CityFacts {
 const PUBLISHED: &str = "(SELECT e.action FROM submission_events e WHERE e.org_id = s.org_id \
     AND e.submission_id = s.submission_id ORDER BY e.at DESC, e.event_id DESC LIMIT 1) = 'publish'";
 
+const FACT_COLUMNS: &str = "org_id, uscc, name_zh, name_en, district, cluster, ownership, \
+    size_class, is_listed, state_controlled, foreign_business, financial_institution, revenue_fen";
+
+fn org_facts(r: &sqlx::any::AnyRow, zones: &mut HashMap<String, Vec<String>>) -> Result<OrgFacts> {
+    let org_id: String = r.try_get("org_id")?;
+    let flag = |c: &str| -> Result<bool> { Ok(r.try_get::<i64, _>(c)? != 0) };
+    Ok(OrgFacts {
+        zones: zones.remove(&org_id).unwrap_or_default(),
+        org_id,
+        uscc: r.try_get("uscc")?,
+        name_zh: r.try_get("name_zh")?,
+        name_en: r.try_get("name_en")?,
+        district: r.try_get("district")?,
+        cluster: r.try_get("cluster")?,
+        ownership: r.try_get("ownership")?,
+        size_class: r.try_get("size_class")?,
+        listed: flag("is_listed")?,
+        state_controlled: flag("state_controlled")?,
+        foreign_business: flag("foreign_business")?,
+        financial_institution: flag("financial_institution")?,
+    })
+}
+
 fn year(r: &sqlx::any::AnyRow) -> Result<i32> {
     i32::try_from(r.try_get::<i64, _>("fiscal_year")?)
         .map_err(|_| crate::error::corrupt("fiscal year"))
 }
 
 impl Store {
+    /// One organisation's facts and its signed assurance conclusions (with
+    /// whether the assured report is published). Callers check access.
+    pub(crate) async fn org_assurance_facts(
+        &self,
+        org_id: &str,
+    ) -> Result<(OrgFacts, Vec<egret_domain::awards::AssuredReport>)> {
+        let mut zones: HashMap<String, Vec<String>> = HashMap::new();
+        for r in sqlx::query("SELECT zone_id FROM org_zones WHERE org_id = $1 ORDER BY zone_id")
+            .bind(org_id)
+            .fetch_all(&self.pool)
+            .await?
+        {
+            zones
+                .entry(org_id.to_string())
+                .or_default()
+                .push(r.try_get("zone_id")?);
+        }
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {FACT_COLUMNS} FROM organizations WHERE org_id = $1"
+        )))
+        .bind(org_id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or_else(|| StoreError::NotFound {
+            entity: "organization",
+            id: org_id.to_string(),
+        })?;
+        let facts = org_facts(&row, &mut zones)?;
+        let mut assured = Vec::new();
+        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT p.fiscal_year, c.signed_at, CASE WHEN {PUBLISHED} THEN 1 ELSE 0 END AS published \
+             FROM engagement_conclusions c \
+             JOIN submissions s ON s.org_id = c.org_id AND s.submission_id = c.submission_id \
+             JOIN reporting_periods p ON p.org_id = s.org_id AND p.period_id = s.period_id \
+             WHERE c.org_id = $1 ORDER BY c.signed_at"
+        )))
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let signed: String = r.try_get("signed_at")?;
+            assured.push(egret_domain::awards::AssuredReport {
+                fiscal_year: year(&r)?,
+                signed_on: chrono::NaiveDate::parse_from_str(signed.get(..10).unwrap_or(""), "%Y-%m-%d")
+                    .map_err(|_| crate::error::corrupt(format!("signed_at {signed}")))?,
+                published: r.try_get::<i64, _>("published")? != 0,
+            });
+        }
+        Ok((facts, assured))
+    }
+
     /// The facts behind the city's statistics (city government and platform
     /// administrators), with the published figures of `datapoints`.
     pub async fn city_facts(&self, actor: &Principal, datapoints: &[&str]) -> Result<CityFacts> {
@@ -78,34 +152,18 @@ impl Store {
                 .push(r.try_get("zone_id")?);
         }
         let mut out = CityFacts::default();
-        for r in sqlx::query(
-            "SELECT org_id, uscc, name_zh, name_en, district, cluster, ownership, size_class, \
-             is_listed, state_controlled, foreign_business, financial_institution, revenue_fen \
-             FROM organizations ORDER BY name_zh, org_id",
-        )
+        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {FACT_COLUMNS} FROM organizations ORDER BY name_zh, org_id"
+        )))
         .fetch_all(&self.pool)
         .await?
         {
-            let org_id: String = r.try_get("org_id")?;
+            let o = org_facts(&r, &mut zones)?;
             if let Some(fen) = r.try_get::<Option<i64>, _>("revenue_fen")? {
-                out.revenue_cny.insert(org_id.clone(), Decimal::new(fen, 2));
+                out.revenue_cny
+                    .insert(o.org_id.clone(), Decimal::new(fen, 2));
             }
-            let flag = |c: &str| -> Result<bool> { Ok(r.try_get::<i64, _>(c)? != 0) };
-            out.orgs.push(OrgFacts {
-                zones: zones.remove(&org_id).unwrap_or_default(),
-                org_id,
-                uscc: r.try_get("uscc")?,
-                name_zh: r.try_get("name_zh")?,
-                name_en: r.try_get("name_en")?,
-                district: r.try_get("district")?,
-                cluster: r.try_get("cluster")?,
-                ownership: r.try_get("ownership")?,
-                size_class: r.try_get("size_class")?,
-                listed: flag("is_listed")?,
-                state_controlled: flag("state_controlled")?,
-                foreign_business: flag("foreign_business")?,
-                financial_institution: flag("financial_institution")?,
-            });
+            out.orgs.push(o);
         }
         // Published submissions: (org, year) → the latest one (highest seq).
         let mut latest: BTreeMap<(String, i32), (i64, String)> = BTreeMap::new();

@@ -146,11 +146,15 @@ on_all_backends!(
         let expected_tables = [
             "api_tokens",
             "audit_log",
+            "award_applications",
+            "award_events",
+            "award_grants",
             "carbon_activities",
             "carbon_outputs",
             "carbon_results",
             "carbon_runs",
             "data_values",
+            "department_members",
             "engagement_conclusions",
             "engagement_findings",
             "engagements",
@@ -159,6 +163,9 @@ on_all_backends!(
             "institution_members",
             "institution_qualifications",
             "institutions",
+            "measure_adjustments",
+            "measure_evaluations",
+            "measure_reports",
             "org_bindings",
             "org_factors",
             "org_listings",
@@ -2081,5 +2088,211 @@ on_all_backends!(
         assert_eq!(rec.milestone_status(3)[&m3.milestone[0].id], "done");
         assert_eq!(rec.due_dates(3)[ms].to_string(), "2027-06-30");
         assert!(store.plan_record(&user(Role::Bank, &[])).await.is_err());
+    }
+);
+
+on_all_backends!(
+    an_award_is_approved_once_and_refused_with_reasons_otherwise,
+    |store| {
+        use egret_store::{EngagementInput, NewUser};
+        let a = admin();
+        let city = user(Role::CityGov, &[]);
+        // A foreign-trade enterprise and a domestic one, each with a
+        // published, assured 2025 report.
+        let mut orgs = Vec::new();
+        for (n, foreign) in [(81, true), (82, false)] {
+            let mut p = profile(n);
+            p.foreign_business = foreign;
+            let org = store.create_org(&a, &p).await.unwrap().org_id;
+            let period = store
+                .add_period(&a, &org, &PeriodInput::calendar(2025))
+                .await
+                .unwrap();
+            let cats = egret_domain::catalog::Catalogs::embedded();
+            let mut inputs: Vec<ValueInput> = cats
+                .catalog("xm-lite@1")
+                .unwrap()
+                .requirements
+                .iter()
+                .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
+                .map(|r| r.datapoint.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .filter(|d| d != "ghg.scope1")
+                .map(|dp| {
+                    input_value(
+                        &dp,
+                        "",
+                        Answer::NotDisclosed {
+                            reason: "无".into(),
+                        },
+                    )
+                })
+                .collect();
+            inputs.push(input_value("ghg.scope1", "", qty("900", "tCO2e")));
+            store
+                .put_values(&a, &org, &period, &inputs, &Source::Manual)
+                .await
+                .unwrap();
+            orgs.push(org);
+        }
+        let assurer_id = store
+            .create_user(
+                &a,
+                &NewUser {
+                    email: "cpa@assure.test".into(),
+                    display_name: "CPA".into(),
+                    role: Role::Assurer,
+                    password: "long-enough-password".into(),
+                    orgs: orgs.clone(),
+                },
+            )
+            .await
+            .unwrap();
+        let firm = store
+            .register_institution(
+                &a,
+                &egret_domain::institution::InstitutionInput {
+                    uscc: code(9_081),
+                    name_zh: "鹭岛会计师事务所".into(),
+                    name_en: None,
+                    services: vec!["assurance".into()],
+                    district: None,
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .add_qualification(
+                &a,
+                &firm.institution_id,
+                &egret_domain::institution::QualificationInput {
+                    kind: "cpa-firm".into(),
+                    number: "1".into(),
+                    valid_from: "2010-01-01".into(),
+                    valid_to: None,
+                    scope: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        store
+            .add_institution_member(&a, &firm.institution_id, &assurer_id)
+            .await
+            .unwrap();
+        let assurer = store
+            .principal(&store.user(&assurer_id).await.unwrap())
+            .await
+            .unwrap();
+        for org in &orgs {
+            let p = store.period_for_year(&a, org, 2025).await.unwrap();
+            let s = store.submit(&a, &p, "xm-lite@1", None).await.unwrap();
+            let e = store
+                .engage(
+                    &a,
+                    org,
+                    &s.submission_id,
+                    &EngagementInput {
+                        assurer_id: assurer_id.clone(),
+                        standard: "isae-3000".into(),
+                        level: "limited".into(),
+                        scope: vec![],
+                        criteria: "xm-lite".into(),
+                        materiality: None,
+                    },
+                )
+                .await
+                .unwrap();
+            store
+                .conclude(&assurer, org, &e.engagement_id, "p", "c", "王五")
+                .await
+                .unwrap();
+            store
+                .submission_event(&a, org, &s.submission_id, "publish", None)
+                .await
+                .unwrap();
+        }
+        let award = "foreign-trade-new-esg-certification";
+        // Within both awards' application windows; the conclusions are
+        // signed today, so after the new-certification cut-off.
+        let day = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        let ent = user(Role::Enterprise, &[&orgs[0]]);
+        // Staff of other organisations cannot apply for it.
+        assert!(
+            store
+                .apply_for_award(&user(Role::Enterprise, &[]), award, &orgs[0], day)
+                .await
+                .is_err()
+        );
+        let app = store
+            .apply_for_award(&ent, award, &orgs[0], day)
+            .await
+            .unwrap();
+        assert_eq!(app.status, "applied");
+        // The enterprise cannot approve its own application.
+        assert!(
+            store
+                .decide_award(&ent, &app.application_id, "approve", "", day)
+                .await
+                .is_err()
+        );
+        let app = store
+            .decide_award(&city, &app.application_id, "approve", "", day)
+            .await
+            .unwrap();
+        assert_eq!(app.status, "approved");
+        // Paying needs a reference; then it is paid, exactly the amount.
+        assert!(
+            store
+                .decide_award(&city, &app.application_id, "pay", " ", day)
+                .await
+                .is_err()
+        );
+        let app = store
+            .decide_award(&city, &app.application_id, "pay", "财政付款 2026-0001", day)
+            .await
+            .unwrap();
+        assert_eq!(
+            (app.status.as_str(), app.paid_cny),
+            ("paid", Some("50000".parse().unwrap()))
+        );
+        assert!(
+            store
+                .decide_award(&city, &app.application_id, "pay", "again", day)
+                .await
+                .is_err(),
+            "paid once"
+        );
+        // A second application is refused, and so would be a second grant.
+        match store.apply_for_award(&ent, award, &orgs[0], day).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].msg.key, "store-award-duplicate"),
+            other => panic!("{other:?}"),
+        }
+        // The domestic enterprise is refused with the reason.
+        match store.apply_for_award(&city, award, &orgs[1], day).await {
+            Err(StoreError::Invalid(e)) => {
+                assert_eq!(e.len(), 1, "{e:?}");
+                assert_eq!(e[0].msg.key, "domain-award-segment");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The other award (assured 2025 report) is open to both.
+        let other = store
+            .apply_for_award(&city, "assured-report-2025", &orgs[1], day)
+            .await
+            .unwrap();
+        let rejected = store
+            .decide_award(
+                &city,
+                &other.application_id,
+                "reject",
+                "材料不全 / incomplete",
+                day,
+            )
+            .await
+            .unwrap();
+        assert_eq!(rejected.status, "rejected");
+        assert_eq!(store.award_applications(&city).await.unwrap().len(), 2);
+        assert_eq!(store.award_applications(&ent).await.unwrap().len(), 1);
     }
 );

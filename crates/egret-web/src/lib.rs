@@ -6,6 +6,7 @@
 mod api;
 mod api_data;
 mod auth;
+mod award_pages;
 mod carbon_pages;
 pub mod charts;
 mod cockpit_pages;

@@ -661,6 +661,17 @@ pub async fn xbrl_json(
     Ok(download(&doc, &format!("{sid}.xbrl.json")))
 }
 
+/// Egret's XBRL extension taxonomy schema (the concepts, axes and
+/// members its xBRL-JSON uses that IFRS does not define).
+pub async fn egret_schema() -> Response {
+    file_response(
+        "application/xml; charset=utf-8",
+        "inline; filename=\"egret.xsd\"",
+        egret_domain::xbrl::extension_schema(Catalogs::embedded(), ReferenceData::embedded())
+            .into_bytes(),
+    )
+}
+
 /// The frozen snapshot itself (Egret's JSON; its digest is in the chain).
 pub async fn egret_json(
     State(st): State<AppState>,

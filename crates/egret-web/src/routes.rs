@@ -8,8 +8,8 @@ use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on, post};
 
 use crate::{
-    AppState, WebConfig, api, api_data, carbon_pages, cockpit_pages, data_pages, institution_pages,
-    pages, plan_pages, report_pages,
+    AppState, WebConfig, api, api_data, award_pages, carbon_pages, cockpit_pages, data_pages,
+    institution_pages, pages, plan_pages, report_pages,
 };
 
 /// A registered route.
@@ -246,6 +246,11 @@ fn table(config: &WebConfig) -> Table {
         .add("GET", "/cockpit", cockpit_pages::cockpit)
         .add("GET", "/cockpit/list", cockpit_pages::cockpit_list)
         .add("GET", "/city", cockpit_pages::city_page)
+        .add("GET", "/xbrl/2026/egret.xsd", report_pages::egret_schema)
+        // Awards and subsidies.
+        .add("GET", "/awards", award_pages::awards_page)
+        .add("POST", "/awards/{award}/apply", award_pages::apply)
+        .add("POST", "/awards/applications/{id}", award_pages::decide)
         // The action plan's measures (city government).
         .add("GET", "/plan", plan_pages::plan_page)
         .add("GET", "/plan/{n}", plan_pages::measure_page)

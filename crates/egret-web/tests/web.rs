@@ -750,6 +750,32 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
     );
     m.insert(("GET", "/city"), vec![p("/city".into(), Body::None, ALL)]);
     m.insert(
+        ("GET", "/xbrl/2026/egret.xsd"),
+        vec![p("/xbrl/2026/egret.xsd".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/awards"),
+        vec![p("/awards".into(), Body::None, AUTHED)],
+    );
+    // Applying checks the rules (org A is not eligible: refused as
+    // invalid, not denied) for its staff and the city.
+    m.insert(
+        ("POST", "/awards/{award}/apply"),
+        vec![p(
+            "/awards/assured-report-2025/apply".into(),
+            form(&[("org_id", a)]),
+            &[Admin, City, Ent],
+        )],
+    );
+    m.insert(
+        ("POST", "/awards/applications/{id}"),
+        vec![p(
+            "/awards/applications/no-such-application".into(),
+            form(&[("action", "approve")]),
+            &[],
+        )],
+    );
+    m.insert(
         ("GET", "/plan"),
         vec![p("/plan".into(), Body::None, REGISTER)],
     );

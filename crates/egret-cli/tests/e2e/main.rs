@@ -7,3 +7,4 @@ mod cockpit;
 mod data;
 mod server;
 mod tls;
+mod xbrl;

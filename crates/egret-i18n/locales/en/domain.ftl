@@ -119,3 +119,7 @@ domain-plan-indicator = “{ $value }” is not an indicator of this measure tha
 domain-plan-number = “{ $value }” is not a number.
 domain-plan-milestone = “{ $value }” is not a milestone of this measure.
 domain-plan-status = “{ $value }” is not a milestone status; use not_started, in_progress or done.
+domain-award-window = Applications are accepted from { $from } to { $to }.
+domain-award-segment = Only for: { $en } ({ $zh }).
+domain-award-assured = Needs a published { $year } report with a signed assurance conclusion.
+domain-award-not-new = Not a new certification: a report was already assured on { $date }, before { $from }.

@@ -55,3 +55,6 @@ store-plan-department = “{ $value }” is not a department of the plan.
 store-plan-member-role = Only city government accounts can work for a department.
 store-plan-not-responsible = Your department is not responsible for measure { $measure }; the lead and co-responsible departments report on it.
 store-plan-rating = “{ $value }” is not an evaluation; use on_track, at_risk or off_track.
+store-award-duplicate = This organisation already has an application for this award.
+store-award-granted = This award has already been granted to this organisation; it is paid once only.
+store-award-step = An application that is { $status } cannot be given “{ $action }”.

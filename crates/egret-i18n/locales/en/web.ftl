@@ -435,3 +435,21 @@ plan-rating-off-track = Off track
 plan-ms-not-started = not started
 plan-ms-in-progress = in progress
 plan-ms-done = done
+
+## Awards
+nav-awards = Awards
+award-title = Awards and subsidies
+award-hint = Eligibility is checked against the platform's records (published reports, assurance conclusions, the register). An award is granted and paid once per organisation.
+award-window = applications
+award-eligible = eligible
+award-not-eligible = not eligible
+award-apply = Apply
+award-applications = Applications
+award-approve = Approve
+award-reject = Reject
+award-pay = Record payment
+award-reference = Payment reference
+award-status-applied = Applied
+award-status-approved = Approved
+award-status-rejected = Rejected
+award-status-paid = Paid

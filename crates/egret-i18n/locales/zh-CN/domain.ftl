@@ -119,3 +119,7 @@ domain-plan-indicator = “{ $value }”不是该举措中由部门填报的指�
 domain-plan-number = “{ $value }”不是数字。
 domain-plan-milestone = “{ $value }”不是该举措的节点。
 domain-plan-status = “{ $value }”不是有效的节点状态，请使用 not_started、in_progress 或 done。
+domain-award-window = 申请受理期为 { $from } 至 { $to }。
+domain-award-segment = 仅限：{ $zh }（{ $en }）。
+domain-award-assured = 需有已发布且经第三方鉴证（已签署结论）的 { $year } 年度报告。
+domain-award-not-new = 不属于新取得认证：{ $from } 之前已于 { $date } 取得鉴证。

@@ -55,3 +55,6 @@ store-plan-department = “{ $value }”不是行动方案中的责任单位。
 store-plan-member-role = 只有市政府账户可以隶属于责任单位。
 store-plan-not-responsible = 您所在单位不是第 { $measure } 项举措的责任单位，该举措由牵头和配合单位填报。
 store-plan-rating = “{ $value }”不是有效的评估结果，请使用 on_track、at_risk 或 off_track。
+store-award-duplicate = 该单位已申请过此项奖励。
+store-award-granted = 该单位已获得此项奖励，同一奖励只发放一次。
+store-award-step = 状态为 { $status } 的申请不能执行“{ $action }”。

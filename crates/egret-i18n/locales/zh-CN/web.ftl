@@ -435,3 +435,21 @@ plan-rating-off-track = 明显滞后
 plan-ms-not-started = 未开始
 plan-ms-in-progress = 进行中
 plan-ms-done = 已完成
+
+## Awards
+nav-awards = 奖励
+award-title = 奖励与资金支持
+award-hint = 按平台记录（已发布报告、鉴证结论、企业名录）核验申请条件。同一单位同一奖励只核准、发放一次。
+award-window = 受理期
+award-eligible = 符合条件
+award-not-eligible = 不符合条件
+award-apply = 申请
+award-applications = 申请记录
+award-approve = 核准
+award-reject = 驳回
+award-pay = 登记拨付
+award-reference = 拨付凭证号
+award-status-applied = 已申请
+award-status-approved = 已核准
+award-status-rejected = 已驳回
+award-status-paid = 已拨付
