@@ -785,7 +785,55 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         &mut rng,
     )
     .await?;
+    apply_for_awards(store, &system).await?;
     Ok(Outcome::Loaded(stats))
+}
+
+/// Every assured organisation applies for every award it is eligible for
+/// today;
+/// the first application of each award is approved and paid, the rest
+/// wait for the city.
+async fn apply_for_awards(store: &Store, system: &Principal) -> Result<()> {
+    let today = chrono::Utc::now().date_naive();
+    // Every shipped award needs an assured report: only those organisations
+    // can be eligible.
+    let mut assured: Vec<String> = store
+        .city_facts(system, &[])
+        .await?
+        .assured
+        .into_iter()
+        .map(|(org, _)| org)
+        .collect();
+    assured.dedup();
+    for award in &egret_domain::awards::Awards::embedded().award {
+        let mut first = true;
+        for org in &assured {
+            if !store
+                .award_refusals(system, &award.id, org, today)
+                .await?
+                .is_empty()
+            {
+                continue;
+            }
+            let app = store.apply_for_award(system, &award.id, org, today).await?;
+            if first {
+                store
+                    .decide_award(system, &app.application_id, "approve", "", today)
+                    .await?;
+                store
+                    .decide_award(
+                        system,
+                        &app.application_id,
+                        "pay",
+                        "（演示）财政拨付凭证 / (demo) payment voucher 0001",
+                        today,
+                    )
+                    .await?;
+                first = false;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The registry of service institutions (codes drawn from their own

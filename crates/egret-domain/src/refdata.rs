@@ -117,6 +117,9 @@ pub struct District {
     /// Resident population at the 2020 census.
     pub population_2020: Option<u64>,
     pub population_confidence: Confidence,
+    /// [column, row] on the dashboards' schematic tile map.
+    #[serde(default)]
+    pub tile: Option<[u8; 2]>,
 }
 
 /// An ESG pilot zone (or any other park) spanning one or more districts.

@@ -6,6 +6,10 @@
 
 use std::fmt::Write;
 
+macro_rules! w {
+    ($out:expr, $($t:tt)*) => {{ let _ = write!($out, $($t)*); }};
+}
+
 /// One data series.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
@@ -69,6 +73,107 @@ pub fn histogram(title: &str, description: &str, labels: &[String], counts: &[u6
     render(Kind::Hist, &c)
 }
 
+/// One area of a schematic tile map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tile {
+    pub label: String,
+    pub col: u8,
+    pub row: u8,
+    /// `None` (or non-finite): no data, drawn hatched-grey.
+    pub value: Option<f64>,
+    /// Where the tile links to (the list behind it).
+    pub href: String,
+}
+
+/// Sequential blues, light to dark (ColorBrewer-like steps), for 0–max.
+const SEQ: [&str; 5] = ["#deebf7", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
+
+/// A schematic map: one square per area at its (column, row), shaded by
+/// value on a 0–`max` scale in five steps, labelled with name and value,
+/// each a link; a legend of the steps below.
+pub fn tile_map(title: &str, description: &str, tiles: &[Tile], max: f64, unit: &str) -> String {
+    const S: f64 = 120.0;
+    const GAP: f64 = 6.0;
+    let cols = tiles.iter().map(|t| t.col).max().map_or(1, |c| c + 1);
+    let rows = tiles.iter().map(|t| t.row).max().map_or(1, |r| r + 1);
+    let (w, h) = (
+        f64::from(cols) * (S + GAP) + GAP,
+        f64::from(rows) * (S + GAP) + GAP + 40.0,
+    );
+    let id = format!("tm{:x}", {
+        use std::hash::{Hash, Hasher};
+        let mut hs = std::collections::hash_map::DefaultHasher::new();
+        title.hash(&mut hs);
+        for t in tiles {
+            t.label.hash(&mut hs);
+            t.value.map(f64::to_bits).hash(&mut hs);
+        }
+        hs.finish()
+    });
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
+    let step = |v: f64| ((v / max * 5.0).floor() as usize).min(4);
+    let mut out = String::new();
+    w!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" role="img" aria-labelledby="{id}-t {id}-d" class="chart tile-map"><title id="{id}-t">{}</title><desc id="{id}-d">{}</desc>"#,
+        r1(w),
+        r1(h),
+        esc(title),
+        esc(description)
+    );
+    for t in tiles {
+        let (x, y) = (
+            GAP + f64::from(t.col) * (S + GAP),
+            GAP + f64::from(t.row) * (S + GAP),
+        );
+        let v = t.value.filter(|v| v.is_finite());
+        let fill = v.map_or("#f0f0f0", |v| SEQ[step(v.max(0.0))]);
+        let ink = if v.is_some_and(|v| step(v.max(0.0)) >= 3) {
+            "#fff"
+        } else {
+            "#111"
+        };
+        let shown = v.map_or_else(|| "—".to_string(), |v| with_unit(round(v, 1), unit));
+        w!(
+            out,
+            r##"<a href="{}"><g class="tile"><title>{}: {}</title><rect x="{}" y="{}" width="{S}" height="{S}" fill="{fill}" stroke="#333" stroke-width="1"/><text x="{}" y="{}" text-anchor="middle" font-size="{FONT}" fill="{ink}">{}</text><text x="{}" y="{}" text-anchor="middle" font-size="16" font-weight="bold" fill="{ink}">{}</text></g></a>"##,
+            esc(&t.href),
+            esc(&t.label),
+            esc(&shown),
+            r1(x),
+            r1(y),
+            r1(x + S / 2.0),
+            r1(y + S / 2.0 - 8.0),
+            esc(&label(&t.label, MAX_LABEL_CHARS, S - 8.0)),
+            r1(x + S / 2.0),
+            r1(y + S / 2.0 + 14.0),
+            esc(&shown)
+        );
+    }
+    let ly = f64::from(rows) * (S + GAP) + GAP + 8.0;
+    for (i, c) in SEQ.iter().enumerate() {
+        let x = GAP + i as f64 * 56.0;
+        w!(
+            out,
+            r##"<rect x="{}" y="{}" width="16" height="12" fill="{c}" stroke="#333" stroke-width="0.5"/><text x="{}" y="{}" font-size="{FONT}">{}</text>"##,
+            r1(x),
+            r1(ly),
+            r1(x + 20.0),
+            r1(ly + 10.0),
+            esc(&format!(
+                "≥{}",
+                with_unit(round(max * i as f64 / 5.0, 1), unit)
+            ))
+        );
+    }
+    out.push_str("</svg>");
+    out
+}
+
 const W: f64 = 640.0;
 const H: f64 = 360.0;
 const FONT: f64 = 11.0;
@@ -79,10 +184,6 @@ const PALETTE: [&str; 6] = [
 const DASHES: [&str; 6] = ["", "6 3", "2 2", "8 3 2 3", "12 4", "4 2 1 2"];
 /// Category labels longer than this are shortened with "…".
 const MAX_LABEL_CHARS: usize = 12;
-
-macro_rules! w {
-    ($out:expr, $($t:tt)*) => {{ let _ = write!($out, $($t)*); }};
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -367,6 +468,32 @@ fn fingerprint(kind: Kind, c: &Chart) -> u64 {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn tile_maps_shade_by_value_and_link_each_area() {
+        let tiles = [
+            super::Tile {
+                label: "思明区 <&>".into(),
+                col: 1,
+                row: 2,
+                value: Some(80.0),
+                href: "/cockpit/list?a=1&b=2".into(),
+            },
+            super::Tile {
+                label: "海沧区".into(),
+                col: 0,
+                row: 2,
+                value: None,
+                href: "/x".into(),
+            },
+        ];
+        let svg = super::tile_map("T", "D", &tiles, 100.0, "%");
+        assert!(svg.contains("思明区 &lt;&amp;&gt;") && svg.contains("a=1&amp;b=2"));
+        assert!(svg.contains(super::SEQ[4]), "80 of 100 is the darkest step");
+        assert!(svg.contains("#f0f0f0"), "no data is grey");
+        assert_eq!(svg, super::tile_map("T", "D", &tiles, 100.0, "%"));
+        assert_well_formed(&svg);
+    }
+
     use super::*;
 
     fn strings(names: &[&str]) -> Vec<String> {

@@ -125,6 +125,7 @@ struct CockpitPage {
     trend_chart: String,
     zones: Vec<(ScopeView, ScopeView)>,
     districts: Vec<ScopeView>,
+    district_map: String,
     /// (year, disclosing, assured, rate, hrefs)
     assurance: Vec<(i32, Cell, Cell, String)>,
     carbon_clusters: Vec<CarbonView>,
@@ -276,6 +277,40 @@ pub async fn cockpit(
         .districts()
         .map(|d| scope_view(Scope::District(d.code.clone())))
         .collect();
+    // The first segment's rate by district on the schematic map.
+    let district_map = p.segments.first().map_or_else(String::new, |seg| {
+        let tiles: Vec<charts::Tile> = rd()
+            .districts()
+            .filter_map(|d| {
+                let [col, row] = d.tile?;
+                let scope = Scope::District(d.code.clone());
+                let c = egret_domain::programme::count(
+                    &facts.orgs,
+                    seg,
+                    disclosed.get(&year).unwrap_or(&HashSet::new()),
+                    |o| scope.contains(o),
+                );
+                Some(charts::Tile {
+                    label: by_lang(lang, &d.name_zh, &d.name_en).to_string(),
+                    col,
+                    row,
+                    value: to_f(c.rate()),
+                    href: list_href(year, &seg.id, &scope, "missing"),
+                })
+            })
+            .collect();
+        charts::tile_map(
+            &format!(
+                "{} · {}",
+                ctx.t("ck-map"),
+                by_lang(lang, &seg.name_zh, &seg.name_en)
+            ),
+            &ctx.t("ck-map-desc"),
+            &tiles,
+            100.0,
+            "%",
+        )
+    });
     // Assurance: of the organisations disclosing each year, those whose
     // published report carries a signed conclusion.
     let assurance = years
@@ -343,6 +378,7 @@ pub async fn cockpit(
         trend_chart,
         zones,
         districts,
+        district_map,
         assurance,
         carbon_clusters: carbon("cluster"),
         carbon_districts: carbon("district"),

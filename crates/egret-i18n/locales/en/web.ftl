@@ -453,3 +453,5 @@ award-status-applied = Applied
 award-status-approved = Approved
 award-status-rejected = Rejected
 award-status-paid = Paid
+ck-map = Disclosure rate by district
+ck-map-desc = A schematic map of the districts (not to scale), each shaded by its disclosure rate; each district opens the list of organisations not yet disclosing. The tables below give the figures.

@@ -453,3 +453,5 @@ award-status-applied = 已申请
 award-status-approved = 已核准
 award-status-rejected = 已驳回
 award-status-paid = 已拨付
+ck-map = 各区披露率
+ck-map-desc = 各区示意图（非比例），按披露率深浅着色；点击某区可查看尚未披露的企业名单。下方表格列出具体数字。
