@@ -681,23 +681,25 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         } else {
             false
         };
-        let progress = match i % 10 {
-            0..=5 => values::Progress::Complete,
-            6..=8 => values::Progress::Partial,
-            _ => values::Progress::NotStarted,
+        // Reporting spreads year by year: four in ten organisations complete
+        // the first year, one more in ten each year after; the next three in
+        // ten are part-way, the rest have not started.
+        let progress = |year: i32| {
+            let complete = 4 + usize::try_from(year - first_year).unwrap_or(0);
+            match i % 10 {
+                k if k < complete => values::Progress::Complete,
+                k if k < complete + 3 => values::Progress::Partial,
+                _ => values::Progress::NotStarted,
+            }
         };
         for year in &plan.fiscal_years {
             let period = tx.add_period(&id, &PeriodInput::calendar(*year)).await?;
             stats.periods += 1;
-            // "Not started" organisations have only the earlier years.
-            let p = if progress == values::Progress::NotStarted && *year < latest {
-                values::Progress::Complete
-            } else {
-                progress
-            };
-            // Carbon activity data for every organisation, calculated into
-            // an inventory whose totals become the ghg.* values.
-            if !(progress == values::Progress::NotStarted && *year == latest) {
+            let p = progress(*year);
+            // Carbon activity data for every organisation (but those that
+            // have not started the latest year), calculated into an
+            // inventory whose totals become the ghg.* values.
+            if !(p == values::Progress::NotStarted && *year == latest) {
                 let trend = 1.03f64.powi(*year - first_year);
                 let acts = carbon::activities(
                     &plan.activity,
