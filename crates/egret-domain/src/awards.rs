@@ -188,7 +188,7 @@ mod tests {
                 .unwrap_err()
                 .contains("segment: unknown aliens")
         );
-        let bad = text.replacen("amount_cny = \"50000\"", "amount_cny = \"-1\"", 1);
+        let bad = text.replacen("amount_cny = \"100000\"", "amount_cny = \"-1\"", 1);
         assert!(Awards::parse(&bad, p).unwrap_err().contains("amount_cny"));
     }
 

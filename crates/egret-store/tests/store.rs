@@ -2254,7 +2254,7 @@ on_all_backends!(
             .unwrap();
         assert_eq!(
             (app.status.as_str(), app.paid_cny),
-            ("paid", Some("50000".parse().unwrap()))
+            ("paid", Some("100000".parse().unwrap()))
         );
         assert!(
             store
