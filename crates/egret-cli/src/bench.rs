@@ -199,6 +199,100 @@ pub async fn serve(db: Option<&str>, requests: usize, name: &str, pages: &[&str]
     Ok(())
 }
 
+/// The rating engine on `n` synthetic organisations (14 industry
+/// clusters, every indicator's data point present or missing at random,
+/// a third of the numbers assured, prior-year numbers for trends): time
+/// to rate them and to digest the results, twice, and whether the two
+/// digests agree.
+pub fn rating(n: usize) {
+    use egret_domain::rating::{Datum, Fact, Methodology, RatingInput, rate, results_digest};
+    use rust_decimal::Decimal;
+    let m = Methodology::find(&Methodology::default_key()).expect("shipped");
+    let clusters: Vec<String> = egret_domain::refdata::ReferenceData::embedded()
+        .clusters()
+        .map(|c| c.id.clone())
+        .collect();
+    // A fixed linear congruential sequence: the same inputs every run.
+    let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        x >> 33
+    };
+    let t = Instant::now();
+    let inputs: Vec<RatingInput> = (0..n)
+        .map(|i| {
+            let mut data = std::collections::BTreeMap::new();
+            let mut prior = std::collections::BTreeMap::new();
+            for ind in &m.indicator {
+                if next() % 10 < 2 {
+                    continue; // missing
+                }
+                let fact = match ind.scoring.as_str() {
+                    "boolean" => Fact::Bool(next() % 2 == 0),
+                    "disclosed" if next() % 5 == 0 => Fact::Explained,
+                    _ => Fact::Number(Decimal::new((next() % 100_000) as i64, 2)),
+                };
+                if let Fact::Number(v) = &fact {
+                    prior.insert(
+                        ind.datapoint.clone(),
+                        *v + Decimal::new((next() % 2_000) as i64 - 1_000, 2),
+                    );
+                }
+                data.insert(
+                    ind.datapoint.clone(),
+                    Datum {
+                        fact,
+                        assured: next() % 3 == 0,
+                    },
+                );
+            }
+            RatingInput {
+                org_id: format!("org-{i:06}"),
+                cluster: Some(clusters[i % clusters.len()].clone()),
+                revenue_wan: Some(Decimal::from(1_000 + (next() % 100_000) as i64)),
+                data,
+                prior,
+                controversies: Vec::new(),
+            }
+        })
+        .collect();
+    let build = t.elapsed();
+    let on = chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date");
+    let mut digests = Vec::new();
+    let mut times = Vec::new();
+    for _ in 0..2 {
+        let mut batch = inputs.clone();
+        let t = Instant::now();
+        let results = rate(m, &mut batch, on);
+        let rated = t.elapsed();
+        let t = Instant::now();
+        digests.push(results_digest(&results));
+        times.push((rated, t.elapsed()));
+    }
+    println!(
+        "bench=rating orgs={n} indicators={} methodology={}",
+        m.indicator.len(),
+        m.key()
+    );
+    println!("build_inputs_s={:.3}", build.as_secs_f64());
+    for (i, (r, d)) in times.iter().enumerate() {
+        println!(
+            "run={} rate_s={:.3} digest_s={:.3} total_s={:.3}",
+            i + 1,
+            r.as_secs_f64(),
+            d.as_secs_f64(),
+            (*r + *d).as_secs_f64()
+        );
+    }
+    println!(
+        "identical={} sha256={}",
+        digests[0] == digests[1],
+        digests[0]
+    );
+}
+
 /// Typesets a complete synthetic report `runs` times and prints the times.
 pub fn report(runs: usize) -> Result<()> {
     let t = Instant::now();

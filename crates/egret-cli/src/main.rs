@@ -93,6 +93,16 @@ enum Command {
         #[command(subcommand)]
         command: CarbonCommand,
     },
+    /// Rate every organisation with a published report of a fiscal year;
+    /// prints the run id, the number rated and a SHA-256 over the
+    /// canonical results (equal inputs give equal digests).
+    Rate {
+        #[arg(long)]
+        year: i32,
+        /// Methodology key (id@version); default: the first shipped one.
+        #[arg(long)]
+        methodology: Option<String>,
+    },
     /// The city's statistics, as CSV on standard output.
     Stats {
         #[command(subcommand)]
@@ -199,6 +209,11 @@ enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         requests: usize,
     },
+    /// Rating engine speed on synthetic organisations (default 50,000).
+    Rating {
+        #[arg(long, default_value_t = 50_000)]
+        orgs: usize,
+    },
     /// Request latency of the city's cockpit (each demo year) and of its
     /// longest list, as the city user, on the demo city.
     Cockpit {
@@ -264,6 +279,12 @@ fn main() -> ExitCode {
                 eprintln!("{e:#}");
                 ExitCode::FAILURE
             });
+        }
+        Command::Bench {
+            command: BenchCommand::Rating { orgs },
+        } => {
+            bench::rating(*orgs);
+            return ExitCode::SUCCESS;
         }
         Command::Bench {
             command: BenchCommand::Report { runs },
@@ -468,13 +489,26 @@ async fn run(
         | Command::Catalog { .. }
         | Command::Carbon { .. }
         | Command::Bench {
-            command: BenchCommand::Carbon { .. } | BenchCommand::Report { .. },
+            command:
+                BenchCommand::Carbon { .. } | BenchCommand::Report { .. } | BenchCommand::Rating { .. },
         } => {
             unreachable!("handled before the runtime starts")
         }
         Command::Migrate => {
             let store = open(&config).await?;
             println!("schema up to date ({:?})", store.backend());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Rate { year, methodology } => {
+            let store = open(&config).await?;
+            let key = methodology.unwrap_or_else(egret_domain::rating::Methodology::default_key);
+            let (run, _) = store
+                .run_rating(&Principal::system("cli"), year, &key)
+                .await?;
+            println!(
+                "run={} methodology={} year={} rated={} sha256={}",
+                run.run_id, run.methodology, run.fiscal_year, run.organisations, run.digest
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Stats {

@@ -788,6 +788,16 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
     )
     .await?;
     apply_for_awards(store, &system).await?;
+    // Every year is rated with the default methodology.
+    for year in &plan.fiscal_years {
+        store
+            .run_rating(
+                &system,
+                *year,
+                &egret_domain::rating::Methodology::default_key(),
+            )
+            .await?;
+    }
     Ok(Outcome::Loaded(stats))
 }
 

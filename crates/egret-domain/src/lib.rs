@@ -26,6 +26,7 @@ pub mod institution;
 pub mod org;
 pub mod plan;
 pub mod programme;
+pub mod rating;
 pub mod refdata;
 pub mod size;
 pub mod units;

@@ -53,6 +53,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0009_action_plan.sql"),
     ),
     (10, "awards", include_str!("../migrations/0010_awards.sql")),
+    (
+        11,
+        "ratings",
+        include_str!("../migrations/0011_ratings.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -21,6 +21,7 @@ mod institutions;
 mod narratives;
 mod orgs;
 mod plan;
+mod ratings;
 mod statistics;
 mod submissions;
 
@@ -46,6 +47,7 @@ pub use orgs::{
     RegisterSummary, SiteRecord, Tx,
 };
 pub use plan::{Adjustment, Evaluation, MeasureReport, PlanRecord};
+pub use ratings::RatingRun;
 pub use statistics::{CityFacts, PublishedFigure};
 pub use submissions::{BrokenLink, GENESIS, SubmissionRecord, canonical, chain_digest};
 

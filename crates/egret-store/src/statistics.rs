@@ -37,6 +37,8 @@ pub struct CityFacts {
     /// assurance conclusion.
     pub assured: Vec<(String, i32)>,
     pub figures: Vec<PublishedFigure>,
+    /// (organisation, fiscal year) → grade in the year's latest rating run.
+    pub grades: BTreeMap<(String, i32), String>,
 }
 
 /// The last event of a submission is a publication.
@@ -193,6 +195,18 @@ impl Store {
         {
             out.assured.push((r.try_get("org_id")?, year(&r)?));
         }
+        for r in sqlx::query(
+            "SELECT r.org_id, r.grade, k.fiscal_year FROM rating_results r \
+             JOIN rating_runs k ON k.run_id = r.run_id \
+             WHERE k.run_id = (SELECT k2.run_id FROM rating_runs k2 \
+               WHERE k2.fiscal_year = k.fiscal_year ORDER BY k2.run_at DESC, k2.run_id DESC LIMIT 1)",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            out.grades
+                .insert((r.try_get("org_id")?, year(&r)?), r.try_get("grade")?);
+        }
         if !datapoints.is_empty() {
             let wanted: HashMap<&str, (String, i32)> = latest
                 .iter()
@@ -215,6 +229,10 @@ impl Store {
                 let Some((org_id, fy)) = wanted.get(sid.as_str()) else {
                     continue;
                 };
+                let unit: String = r.try_get("unit")?;
+                if matches!(unit.as_str(), "bool" | "answered" | "explained") {
+                    continue;
+                }
                 let text: String = r.try_get("value_text")?;
                 out.figures.push(PublishedFigure {
                     org_id: org_id.clone(),
@@ -223,7 +241,7 @@ impl Store {
                     value: text
                         .parse()
                         .map_err(|_| crate::error::corrupt(format!("figure {text}")))?,
-                    unit: r.try_get("unit")?,
+                    unit,
                     submission_id: sid,
                 });
             }

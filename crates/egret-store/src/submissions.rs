@@ -308,7 +308,21 @@ impl Store {
             .iter()
             .filter(|v| used.contains(v.datapoint.as_str()))
         {
-            if let Some((amount, unit)) = figure_of(v).filter(|_| v.breakdown.is_empty()) {
+            if !v.breakdown.is_empty() {
+                continue;
+            }
+            // Numbers with their unit; other answers as what the ratings
+            // need: a boolean's value, or that it was answered or explained.
+            use egret_domain::value::{Answer, Value};
+            let (text, unit) = match (&v.answer, figure_of(v)) {
+                (_, Some((amount, unit))) => (amount.normalize().to_string(), unit.to_string()),
+                (Answer::Value(Value::Boolean(b)), _) => {
+                    (if *b { "1" } else { "0" }.to_string(), "bool".to_string())
+                }
+                (Answer::Value(_), _) => (String::new(), "answered".to_string()),
+                _ => (String::new(), "explained".to_string()),
+            };
+            {
                 sqlx::query(
                     "INSERT INTO submission_figures (org_id, submission_id, datapoint_id, \
                      value_text, unit) VALUES ($1, $2, $3, $4, $5)",
@@ -316,8 +330,8 @@ impl Store {
                 .bind(org_id)
                 .bind(&id)
                 .bind(&v.datapoint)
-                .bind(amount.normalize().to_string())
-                .bind(unit)
+                .bind(&text)
+                .bind(&unit)
                 .execute(tx.conn_mut())
                 .await?;
             }

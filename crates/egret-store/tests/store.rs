@@ -172,6 +172,8 @@ on_all_backends!(
             "org_zones",
             "organizations",
             "pending_uploads",
+            "rating_results",
+            "rating_runs",
             "report_narratives",
             "reporting_periods",
             "sessions",
@@ -2294,5 +2296,101 @@ on_all_backends!(
         assert_eq!(rejected.status, "rejected");
         assert_eq!(store.award_applications(&city).await.unwrap().len(), 2);
         assert_eq!(store.award_applications(&ent).await.unwrap().len(), 1);
+    }
+);
+
+on_all_backends!(
+    ratings_are_identical_across_runs_and_backends_and_add_up,
+    |store| {
+        use rust_decimal::Decimal;
+        let a = admin();
+        let cats = egret_domain::catalog::Catalogs::embedded();
+        let mut uscc_of = std::collections::HashMap::new();
+        for (n, t) in [(91, "100"), (92, "400"), (93, "250")] {
+            let org = store.create_org(&a, &profile(n)).await.unwrap().org_id;
+            uscc_of.insert(org.clone(), code(n));
+            let period = store
+                .add_period(&a, &org, &PeriodInput::calendar(2025))
+                .await
+                .unwrap();
+            let mut inputs: Vec<ValueInput> = cats
+                .catalog("xm-lite@1")
+                .unwrap()
+                .requirements
+                .iter()
+                .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
+                .map(|r| r.datapoint.clone())
+                .collect::<std::collections::BTreeSet<_>>()
+                .into_iter()
+                .filter(|d| d != "ghg.scope1" && d != "ohs.fatalities")
+                .map(|dp| {
+                    input_value(
+                        &dp,
+                        "",
+                        Answer::NotDisclosed {
+                            reason: "无".into(),
+                        },
+                    )
+                })
+                .collect();
+            inputs.push(input_value("ghg.scope1", "", qty(t, "tCO2e")));
+            inputs.push(input_value(
+                "ohs.fatalities",
+                "",
+                Answer::Value(Value::Count(i64::from(n == 92))),
+            ));
+            store
+                .put_values(&a, &org, &period, &inputs, &Source::Manual)
+                .await
+                .unwrap();
+            let p = store.period_for_year(&a, &org, 2025).await.unwrap();
+            let s = store.submit(&a, &p, "xm-lite@1", None).await.unwrap();
+            store
+                .submission_event(&a, &org, &s.submission_id, "publish", None)
+                .await
+                .unwrap();
+        }
+        let key = egret_domain::rating::Methodology::default_key();
+        assert!(
+            store
+                .run_rating(&user(Role::Enterprise, &[]), 2025, &key)
+                .await
+                .is_err()
+        );
+        let analyst = user(Role::Analyst, &[]);
+        let (run1, res1) = store.run_rating(&analyst, 2025, &key).await.unwrap();
+        let (run2, _) = store.run_rating(&analyst, 2025, &key).await.unwrap();
+        assert_eq!(run1.organisations, 3);
+        assert_eq!(run1.digest, run2.digest, "same inputs, same ratings");
+        assert_ne!(run1.run_id, run2.run_id, "a new run, never overwritten");
+        assert_eq!(store.rating_results(&run1.run_id).await.unwrap(), res1);
+        assert_eq!(
+            store.latest_rating_run(2025).await.unwrap().unwrap().run_id,
+            run2.run_id
+        );
+        for r in &res1 {
+            let sum: Decimal = r.indicators.iter().map(|i| i.contribution).sum();
+            assert_eq!(sum - r.deduction, r.score);
+            let s2 = r.indicators.iter().find(|i| i.indicator == "S2").unwrap();
+            let e5 = r.indicators.iter().find(|i| i.indicator == "E5").unwrap();
+            assert!(s2.points.is_some() && e5.quality == "missing", "{r:?}");
+        }
+        // The same ratings on every backend (organisation ids differ by
+        // backend, so compare by credit code).
+        let mut by_code: Vec<egret_domain::rating::RatingResult> = res1
+            .iter()
+            .map(|r| egret_domain::rating::RatingResult {
+                org_id: uscc_of[&r.org_id].clone(),
+                ..r.clone()
+            })
+            .collect();
+        by_code.sort_by(|x, y| x.org_id.cmp(&y.org_id));
+        let digest = egret_domain::rating::results_digest(&by_code);
+        static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+        let mut seen = SEEN.lock().unwrap();
+        if let Some(first) = seen.first() {
+            assert_eq!(*first, digest, "SQLite and PostgreSQL rate alike");
+        }
+        seen.push(digest);
     }
 );

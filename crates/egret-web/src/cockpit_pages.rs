@@ -130,6 +130,11 @@ struct CockpitPage {
     assurance: Vec<(i32, Cell, Cell, String)>,
     carbon_clusters: Vec<CarbonView>,
     carbon_districts: Vec<CarbonView>,
+    /// (year, disclosing, rated, share) per year.
+    rated: Vec<(i32, usize, Cell, String)>,
+    /// (grade, organisations) for the year, best first, and its chart.
+    grades: Vec<(String, Cell)>,
+    grade_chart: String,
 }
 
 #[derive(Deserialize)]
@@ -332,6 +337,48 @@ pub async fn cockpit(
             )
         })
         .collect();
+    // Ratings: organisations rated in each year's latest run, of those
+    // disclosing; the grade distribution of the chosen year.
+    let rated = years
+        .iter()
+        .map(|y| {
+            let n_pub = facts.published.iter().filter(|(_, fy)| fy == y).count();
+            let n = facts.grades.keys().filter(|(_, fy)| fy == y).count();
+            (
+                *y,
+                n_pub,
+                Cell {
+                    n,
+                    href: format!("/cockpit/list?year={y}&status=rated"),
+                },
+                pct(rate(n, n_pub)),
+            )
+        })
+        .collect();
+    let scale = &egret_domain::rating::Methodology::shipped()[0].grade;
+    let grades: Vec<(String, Cell)> = scale
+        .iter()
+        .map(|g| {
+            let n = facts
+                .grades
+                .iter()
+                .filter(|((_, fy), gr)| *fy == year && **gr == g.id)
+                .count();
+            (
+                g.id.clone(),
+                Cell {
+                    n,
+                    href: format!("/cockpit/list?year={year}&status=rated&grade={}", g.id),
+                },
+            )
+        })
+        .collect();
+    let grade_chart = charts::histogram(
+        &format!("{} · {year}", ctx.t("ck-grades")),
+        &ctx.t("ck-grades-desc"),
+        &grades.iter().map(|g| g.0.clone()).collect::<Vec<_>>(),
+        &grades.iter().map(|g| g.1.n as u64).collect::<Vec<_>>(),
+    );
     let em = emissions(&facts, year);
     let revenue = |o: &OrgFacts| facts.revenue_cny.get(&o.org_id).copied();
     let carbon = |by: &str| -> Vec<CarbonView> {
@@ -382,6 +429,9 @@ pub async fn cockpit(
         assurance,
         carbon_clusters: carbon("cluster"),
         carbon_districts: carbon("district"),
+        rated,
+        grades,
+        grade_chart,
         years,
         ctx,
     })
@@ -401,6 +451,9 @@ pub struct ListQuery {
     /// For `carbon`: `cluster:ID` or `district:CODE`.
     #[serde(default)]
     group: Option<String>,
+    /// For `rated`: one grade only.
+    #[serde(default)]
+    grade: Option<String>,
     /// csv | xlsx (else the page)
     #[serde(default)]
     format: Option<String>,
@@ -444,6 +497,23 @@ pub fn resolve(facts: &CityFacts, q: &ListQuery, lang: Lang) -> Result<OrgList, 
             } else {
                 &facts.assured
             }),
+            extra: BTreeMap::new(),
+        },
+        "rated" => OrgList {
+            title: format!(
+                "{} {} · {}",
+                t("ck-list-rated"),
+                q.grade.as_deref().unwrap_or_default(),
+                q.year
+            ),
+            orgs: (0..facts.orgs.len())
+                .filter(|i| {
+                    facts
+                        .grades
+                        .get(&(facts.orgs[*i].org_id.clone(), q.year))
+                        .is_some_and(|g| q.grade.as_ref().is_none_or(|want| want == g))
+                })
+                .collect(),
             extra: BTreeMap::new(),
         },
         "carbon" => {

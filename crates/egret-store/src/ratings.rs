@@ -1,0 +1,284 @@
+//! Rating runs. The inputs of a year come from published reports only (the
+//! latest published one per organisation, its facts in
+//! `submission_figures`, the data points a signed conclusion on it covers,
+//! and the prior year's numbers for trends); the engine is
+//! `egret_domain::rating`. A run and its results are written in one
+//! transaction and never changed.
+
+use std::collections::{BTreeMap, HashMap};
+
+use egret_domain::access::{Principal, Role};
+use egret_domain::rating::{
+    Datum, Fact, Methodology, RatingInput, RatingResult, rate, results_digest,
+};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use sqlx::Row;
+
+use crate::audit::{Change, PLATFORM, record};
+use crate::db::{new_id, now, placeholders};
+use crate::{Result, Store, StoreError};
+
+/// The last event of a submission is a publication.
+const PUBLISHED: &str = "(SELECT e.action FROM submission_events e WHERE e.org_id = s.org_id \
+    AND e.submission_id = s.submission_id ORDER BY e.at DESC, e.event_id DESC LIMIT 1) = 'publish'";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct RatingRun {
+    pub run_id: String,
+    pub methodology: String,
+    pub fiscal_year: i32,
+    pub organisations: i64,
+    pub digest: String,
+    pub run_by: String,
+    pub run_at: String,
+}
+
+const RESULT_CHUNK: usize = 200;
+
+fn can_rate(actor: &Principal) -> Result<()> {
+    if matches!(actor.role, Role::Analyst | Role::PlatformAdmin) {
+        Ok(())
+    } else {
+        Err(StoreError::Forbidden { action: "rate" })
+    }
+}
+
+impl Store {
+    /// The rating inputs of every organisation with a published report of
+    /// `year`, sorted by organisation.
+    pub async fn rating_inputs(&self, year: i32) -> Result<Vec<RatingInput>> {
+        // Latest published submission per (organisation, year) for the
+        // year and the one before.
+        let mut latest: BTreeMap<(String, i64), (i64, String)> = BTreeMap::new();
+        for r in sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT s.org_id, s.submission_id, s.seq, p.fiscal_year FROM submissions s \
+             JOIN reporting_periods p ON p.org_id = s.org_id AND p.period_id = s.period_id \
+             WHERE p.fiscal_year IN ($1, $2) AND {PUBLISHED}"
+        )))
+        .bind(i64::from(year))
+        .bind(i64::from(year) - 1)
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let key = (
+                r.try_get::<String, _>("org_id")?,
+                r.try_get::<i64, _>("fiscal_year")?,
+            );
+            let seq: i64 = r.try_get("seq")?;
+            if latest.get(&key).is_none_or(|(s, _)| *s < seq) {
+                latest.insert(key, (seq, r.try_get("submission_id")?));
+            }
+        }
+        let which: HashMap<String, (String, bool)> = latest
+            .iter()
+            .map(|((org, y), (_, sid))| (sid.clone(), (org.clone(), *y == i64::from(year))))
+            .collect();
+        let mut inputs: BTreeMap<String, RatingInput> = BTreeMap::new();
+        for (org, y) in latest.keys() {
+            if *y == i64::from(year) {
+                inputs.insert(
+                    org.clone(),
+                    RatingInput {
+                        org_id: org.clone(),
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+        if inputs.is_empty() {
+            return Ok(Vec::new());
+        }
+        for r in sqlx::query("SELECT org_id, cluster, revenue_fen FROM organizations")
+            .fetch_all(&self.pool)
+            .await?
+        {
+            let org: String = r.try_get("org_id")?;
+            if let Some(i) = inputs.get_mut(&org) {
+                i.cluster = r.try_get("cluster")?;
+                i.revenue_wan = r
+                    .try_get::<Option<i64>, _>("revenue_fen")?
+                    .map(|f| Decimal::new(f, 2) / Decimal::from(10_000));
+            }
+        }
+        // Data points a signed conclusion on the rated submission covers.
+        let mut assured: HashMap<String, Vec<String>> = HashMap::new();
+        for r in sqlx::query(
+            "SELECT c.submission_id, e.scope FROM engagement_conclusions c JOIN engagements e \
+             ON e.org_id = c.org_id AND e.engagement_id = c.engagement_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let sid: String = r.try_get("submission_id")?;
+            if which.get(&sid).is_some_and(|(_, now)| *now) {
+                let scope: String = r.try_get("scope")?;
+                let dps: Vec<String> = serde_json::from_str(&scope)
+                    .map_err(|e| crate::error::corrupt(format!("engagement scope: {e}")))?;
+                assured.entry(sid).or_default().extend(dps);
+            }
+        }
+        for r in sqlx::query(
+            "SELECT submission_id, datapoint_id, value_text, unit FROM submission_figures \
+             ORDER BY org_id, submission_id, datapoint_id",
+        )
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let sid: String = r.try_get("submission_id")?;
+            let Some((org, current)) = which.get(&sid) else {
+                continue;
+            };
+            let Some(input) = inputs.get_mut(org) else {
+                continue;
+            };
+            let dp: String = r.try_get("datapoint_id")?;
+            let text: String = r.try_get("value_text")?;
+            let unit: String = r.try_get("unit")?;
+            let number = || {
+                text.parse::<Decimal>()
+                    .map_err(|_| crate::error::corrupt(format!("figure {text}")))
+            };
+            if !*current {
+                if !matches!(unit.as_str(), "bool" | "answered" | "explained") {
+                    input.prior.insert(dp, number()?);
+                }
+                continue;
+            }
+            let fact = match unit.as_str() {
+                "bool" => Fact::Bool(text == "1"),
+                "answered" => Fact::Answered,
+                "explained" => Fact::Explained,
+                _ => Fact::Number(number()?),
+            };
+            let is_assured = assured.get(&sid).is_some_and(|a| a.contains(&dp));
+            input.data.insert(
+                dp,
+                Datum {
+                    fact,
+                    assured: is_assured,
+                },
+            );
+        }
+        Ok(inputs.into_values().collect())
+    }
+
+    /// Rates every organisation with a published report of `year` under a
+    /// methodology (analysts and administrators) and stores the run.
+    pub async fn run_rating(
+        &self,
+        actor: &Principal,
+        year: i32,
+        methodology: &str,
+    ) -> Result<(RatingRun, Vec<RatingResult>)> {
+        can_rate(actor)?;
+        let m = Methodology::find(methodology).ok_or_else(|| StoreError::NotFound {
+            entity: "methodology",
+            id: methodology.to_string(),
+        })?;
+        let mut inputs = self.rating_inputs(year).await?;
+        // Controversies age as of the end of the rated year, so a re-run
+        // gives the same result whatever the day.
+        let on = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
+            .ok_or_else(|| crate::error::corrupt("year"))?;
+        let results = rate(m, &mut inputs, on);
+        let run = RatingRun {
+            run_id: new_id(),
+            methodology: m.key(),
+            fiscal_year: year,
+            organisations: i64::try_from(results.len()).unwrap_or(i64::MAX),
+            digest: results_digest(&results),
+            run_by: actor.user_id.clone(),
+            run_at: now(),
+        };
+        let mut tx = self.begin(actor).await?;
+        sqlx::query(
+            "INSERT INTO rating_runs (run_id, methodology, fiscal_year, organisations, digest, \
+             run_by, run_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&run.run_id)
+        .bind(&run.methodology)
+        .bind(i64::from(year))
+        .bind(run.organisations)
+        .bind(&run.digest)
+        .bind(&run.run_by)
+        .bind(&run.run_at)
+        .execute(tx.conn_mut())
+        .await?;
+        for chunk in results.chunks(RESULT_CHUNK) {
+            let sql = format!(
+                "INSERT INTO rating_results (org_id, run_id, score, grade, quality, peer_group, \
+                 detail) VALUES {}",
+                placeholders(chunk.len(), 7)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for r in chunk {
+                q = q
+                    .bind(&r.org_id)
+                    .bind(&run.run_id)
+                    .bind(r.score.to_string())
+                    .bind(&r.grade)
+                    .bind(&r.quality)
+                    .bind(&r.peer_group)
+                    .bind(serde_json::to_string(r).unwrap_or_default());
+            }
+            q.execute(tx.conn_mut()).await?;
+        }
+        record(
+            tx.conn_mut(),
+            actor,
+            Change {
+                tenant: PLATFORM,
+                entity: "rating_run",
+                entity_id: &run.run_id,
+                action: "create",
+                before: None,
+                after: Some(serde_json::to_value(&run).unwrap_or_default()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok((run, results))
+    }
+
+    /// The latest run of a year, if any.
+    pub async fn latest_rating_run(&self, year: i32) -> Result<Option<RatingRun>> {
+        let r = sqlx::query(
+            "SELECT run_id, methodology, fiscal_year, organisations, digest, run_by, run_at \
+             FROM rating_runs WHERE fiscal_year = $1 ORDER BY run_at DESC, run_id DESC LIMIT 1",
+        )
+        .bind(i64::from(year))
+        .fetch_optional(&self.pool)
+        .await?;
+        r.map(|r| {
+            Ok(RatingRun {
+                run_id: r.try_get("run_id")?,
+                methodology: r.try_get("methodology")?,
+                fiscal_year: i32::try_from(r.try_get::<i64, _>("fiscal_year")?)
+                    .map_err(|_| crate::error::corrupt("fiscal year"))?,
+                organisations: r.try_get("organisations")?,
+                digest: r.try_get("digest")?,
+                run_by: r.try_get("run_by")?,
+                run_at: r.try_get("run_at")?,
+            })
+        })
+        .transpose()
+    }
+
+    /// The results of a run, by organisation.
+    pub async fn rating_results(&self, run_id: &str) -> Result<Vec<RatingResult>> {
+        let rows =
+            sqlx::query("SELECT detail FROM rating_results WHERE run_id = $1 ORDER BY org_id")
+                .bind(run_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.iter()
+            .map(|r| {
+                let d: String = r.try_get("detail")?;
+                serde_json::from_str(&d)
+                    .map_err(|e| crate::error::corrupt(format!("rating result: {e}")))
+            })
+            .collect()
+    }
+}
