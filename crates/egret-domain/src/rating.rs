@@ -571,6 +571,41 @@ pub fn rate(m: &Methodology, inputs: &mut [RatingInput], on: NaiveDate) -> Vec<R
         .collect()
 }
 
+/// What-if: for each indicator, the most points it could add to the score
+/// were it disclosed and at its best (its full share of its issue's weight
+/// minus what it contributes now), largest first. Missing and explained
+/// data show here as the first things to improve.
+pub fn headroom(
+    m: &Methodology,
+    result: &RatingResult,
+    cluster: Option<&str>,
+) -> Vec<(String, Decimal)> {
+    let weights = m.weights_for(cluster);
+    let wsum: Decimal = weights.values().copied().sum();
+    let mut out: Vec<(String, Decimal)> = m
+        .indicator
+        .iter()
+        .filter_map(|x| {
+            let issue_total: Decimal = m
+                .indicator
+                .iter()
+                .filter(|y| y.issue == x.issue)
+                .map(|y| y.weight)
+                .sum();
+            let full = r2(weights[&x.issue] / wsum * x.weight / issue_total * Decimal::ONE_HUNDRED);
+            let now = result
+                .indicators
+                .iter()
+                .find(|r| r.indicator == x.id)
+                .map_or(Decimal::ZERO, |r| r.contribution);
+            let gain = full - now;
+            (gain > Decimal::ZERO).then(|| (x.id.clone(), gain))
+        })
+        .collect();
+    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    out
+}
+
 /// SHA-256 over the canonical JSON of results (fields in declaration
 /// order, maps sorted, no spaces), streamed: two runs with identical
 /// inputs print the same digest.
@@ -711,6 +746,18 @@ mod tests {
         assert_eq!(
             results_digest(&before),
             results_digest(&rate(m(), &mut base.clone(), day("2026-06-30")))
+        );
+    }
+
+    #[test]
+    fn headroom_puts_missing_disclosures_first() {
+        let r = &rate(m(), &mut [input("a", 100, 1000)], day("2026-06-30"))[0];
+        let h = headroom(m(), r, Some("electronic-info"));
+        assert!(!h.is_empty());
+        assert!(h.windows(2).all(|w| w[0].1 >= w[1].1));
+        assert!(
+            h.iter().all(|(id, _)| id != "E1"),
+            "E1 is already at its best"
         );
     }
 

@@ -58,6 +58,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "ratings",
         include_str!("../migrations/0011_ratings.sql"),
     ),
+    (
+        12,
+        "rating objections",
+        include_str!("../migrations/0012_rating_objections.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

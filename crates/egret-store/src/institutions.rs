@@ -39,6 +39,11 @@ pub struct ServiceRecord {
     pub findings: i64,
     /// Findings the enterprise answered.
     pub findings_answered: i64,
+    /// Rating runs its practitioners made.
+    pub rating_runs: i64,
+    /// Objections to those ratings, and those upheld.
+    pub objections: i64,
+    pub objections_upheld: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -456,7 +461,8 @@ impl Store {
     }
 
     /// Per institution: engagements, concluded ones, findings raised and
-    /// answered (a city-wide aggregate over every organisation).
+    /// answered; rating runs, objections and those upheld (a city-wide
+    /// aggregate over every organisation).
     async fn service_records(&self) -> Result<std::collections::HashMap<String, ServiceRecord>> {
         let mut out: std::collections::HashMap<String, ServiceRecord> = Default::default();
         let rows = sqlx::query(
@@ -484,6 +490,30 @@ impl Store {
             let e = out.entry(r.try_get("institution_id")?).or_default();
             e.findings = r.try_get("n")?;
             e.findings_answered = r.try_get("answered")?;
+        }
+        let rows = sqlx::query(
+            "SELECT m.institution_id, COUNT(*) AS n FROM rating_runs k \
+             JOIN institution_members m ON m.user_id = k.run_by GROUP BY m.institution_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            out.entry(r.try_get("institution_id")?)
+                .or_default()
+                .rating_runs = r.try_get("n")?;
+        }
+        let rows = sqlx::query(
+            "SELECT m.institution_id, COUNT(*) AS n, \
+             CAST(COALESCE(SUM(CASE WHEN o.resolution = 'upheld' THEN 1 ELSE 0 END), 0) AS BIGINT) AS upheld \
+             FROM rating_objections o JOIN rating_runs k ON k.run_id = o.run_id \
+             JOIN institution_members m ON m.user_id = k.run_by GROUP BY m.institution_id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        for r in &rows {
+            let e = out.entry(r.try_get("institution_id")?).or_default();
+            e.objections = r.try_get("n")?;
+            e.objections_upheld = r.try_get("upheld")?;
         }
         Ok(out)
     }

@@ -8,9 +8,11 @@
 use std::collections::{BTreeMap, HashMap};
 
 use egret_domain::access::{Principal, Role};
+use egret_domain::org::FieldError;
 use egret_domain::rating::{
     Datum, Fact, Methodology, RatingInput, RatingResult, rate, results_digest,
 };
+use egret_i18n::Msg;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use sqlx::Row;
@@ -242,6 +244,17 @@ impl Store {
         Ok((run, results))
     }
 
+    /// Every run, newest first.
+    pub async fn rating_runs(&self) -> Result<Vec<RatingRun>> {
+        let rows = sqlx::query(
+            "SELECT run_id, methodology, fiscal_year, organisations, digest, run_by, run_at \
+             FROM rating_runs ORDER BY run_at DESC, run_id DESC",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(run_row).collect()
+    }
+
     /// The latest run of a year, if any.
     pub async fn latest_rating_run(&self, year: i32) -> Result<Option<RatingRun>> {
         let r = sqlx::query(
@@ -251,19 +264,7 @@ impl Store {
         .bind(i64::from(year))
         .fetch_optional(&self.pool)
         .await?;
-        r.map(|r| {
-            Ok(RatingRun {
-                run_id: r.try_get("run_id")?,
-                methodology: r.try_get("methodology")?,
-                fiscal_year: i32::try_from(r.try_get::<i64, _>("fiscal_year")?)
-                    .map_err(|_| crate::error::corrupt("fiscal year"))?,
-                organisations: r.try_get("organisations")?,
-                digest: r.try_get("digest")?,
-                run_by: r.try_get("run_by")?,
-                run_at: r.try_get("run_at")?,
-            })
-        })
-        .transpose()
+        r.as_ref().map(run_row).transpose()
     }
 
     /// The results of a run, by organisation.
@@ -281,4 +282,273 @@ impl Store {
             })
             .collect()
     }
+    /// An organisation's result in a run (whoever may read the
+    /// organisation).
+    pub async fn rating_of(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+        run_id: &str,
+    ) -> Result<RatingResult> {
+        if !actor.can_read_org(org_id) {
+            return Err(StoreError::NotFound {
+                entity: "rating",
+                id: org_id.to_string(),
+            });
+        }
+        let d: Option<String> = sqlx::query_scalar(
+            "SELECT detail FROM rating_results WHERE org_id = $1 AND run_id = $2",
+        )
+        .bind(org_id)
+        .bind(run_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let d = d.ok_or_else(|| StoreError::NotFound {
+            entity: "rating",
+            id: format!("{org_id}/{run_id}"),
+        })?;
+        serde_json::from_str(&d).map_err(|e| crate::error::corrupt(format!("rating result: {e}")))
+    }
+
+    /// An organisation's ratings, newest run first: (run, grade, score).
+    pub async fn ratings_of(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+    ) -> Result<Vec<(RatingRun, String, String)>> {
+        if !actor.can_read_org(org_id) {
+            return Err(StoreError::NotFound {
+                entity: "rating",
+                id: org_id.to_string(),
+            });
+        }
+        let rows = sqlx::query(
+            "SELECT k.run_id, k.methodology, k.fiscal_year, k.organisations, k.digest, k.run_by, \
+             k.run_at, r.grade, r.score FROM rating_results r JOIN rating_runs k \
+             ON k.run_id = r.run_id WHERE r.org_id = $1 ORDER BY k.run_at DESC, k.run_id DESC",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| Ok((run_row(r)?, r.try_get("grade")?, r.try_get("score")?)))
+            .collect()
+    }
+
+    /// The rated organisation objects to its rating, with evidence.
+    pub async fn file_objection(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+        run_id: &str,
+        indicator: Option<&str>,
+        objection: &str,
+        evidence: &str,
+    ) -> Result<Objection> {
+        crate::data::check_write(actor, org_id)?;
+        let result = self.rating_of(actor, org_id, run_id).await?;
+        let mut errors = Vec::new();
+        if let Some(i) = indicator.filter(|i| !result.indicators.iter().any(|x| x.indicator == *i))
+        {
+            errors.push(FieldError::new(
+                "indicator",
+                Msg::new("store-objection-indicator").arg("value", i),
+            ));
+        }
+        for (field, text) in [("objection", objection), ("evidence", evidence)] {
+            if text.trim().is_empty() {
+                errors.push(FieldError::new(field, Msg::new("domain-required")));
+            }
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let o = Objection {
+            objection_id: new_id(),
+            org_id: org_id.to_string(),
+            run_id: run_id.to_string(),
+            indicator: indicator.map(str::to_string),
+            objection: objection.trim().to_string(),
+            evidence: evidence.trim().to_string(),
+            filed_by: actor.user_id.clone(),
+            filed_at: now(),
+            resolution: None,
+            response: None,
+            resolved_by: None,
+            resolved_at: None,
+        };
+        let mut tx = self.begin(actor).await?;
+        sqlx::query(
+            "INSERT INTO rating_objections (org_id, objection_id, run_id, indicator, objection, \
+             evidence, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(org_id)
+        .bind(&o.objection_id)
+        .bind(run_id)
+        .bind(&o.indicator)
+        .bind(&o.objection)
+        .bind(&o.evidence)
+        .bind(&o.filed_by)
+        .bind(&o.filed_at)
+        .execute(tx.conn_mut())
+        .await?;
+        record(
+            tx.conn_mut(),
+            actor,
+            Change {
+                tenant: org_id,
+                entity: "rating_objection",
+                entity_id: &o.objection_id,
+                action: "create",
+                before: None,
+                after: Some(serde_json::to_value(&o).unwrap_or_default()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(o)
+    }
+
+    /// An analyst upholds or dismisses an open objection, with a response.
+    pub async fn resolve_objection(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+        objection_id: &str,
+        resolution: &str,
+        response: &str,
+    ) -> Result<Objection> {
+        can_rate(actor)?;
+        let mut errors = Vec::new();
+        if !matches!(resolution, "upheld" | "dismissed") {
+            errors.push(FieldError::new(
+                "resolution",
+                Msg::new("store-objection-resolution").arg("value", resolution),
+            ));
+        }
+        if response.trim().is_empty() {
+            errors.push(FieldError::new("response", Msg::new("domain-required")));
+        }
+        if !errors.is_empty() {
+            return Err(StoreError::Invalid(errors));
+        }
+        let mut tx = self.begin(actor).await?;
+        let done = sqlx::query(
+            "UPDATE rating_objections SET resolution = $1, response = $2, resolved_by = $3, \
+             resolved_at = $4 WHERE org_id = $5 AND objection_id = $6 AND resolution IS NULL",
+        )
+        .bind(resolution)
+        .bind(response.trim())
+        .bind(&actor.user_id)
+        .bind(now())
+        .bind(org_id)
+        .bind(objection_id)
+        .execute(tx.conn_mut())
+        .await?
+        .rows_affected();
+        if done == 0 {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "objection",
+                Msg::new("store-objection-closed"),
+            )]));
+        }
+        record(
+            tx.conn_mut(),
+            actor,
+            Change {
+                tenant: org_id,
+                entity: "rating_objection",
+                entity_id: objection_id,
+                action: "update",
+                before: None,
+                after: Some(
+                    serde_json::json!({ "resolution": resolution, "response": response.trim() }),
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        self.objections(actor, Some(org_id))
+            .await?
+            .into_iter()
+            .find(|o| o.objection_id == objection_id)
+            .ok_or_else(|| crate::error::corrupt("objection vanished"))
+    }
+
+    /// Objections: of one organisation (whoever may read it), or all of
+    /// them (analysts and administrators).
+    pub async fn objections(
+        &self,
+        actor: &Principal,
+        org_id: Option<&str>,
+    ) -> Result<Vec<Objection>> {
+        match org_id {
+            Some(o) if !actor.can_read_org(o) => {
+                return Err(StoreError::NotFound {
+                    entity: "organization",
+                    id: o.to_string(),
+                });
+            }
+            None => can_rate(actor)?,
+            _ => {}
+        }
+        let rows = sqlx::query(
+            "SELECT org_id, objection_id, run_id, indicator, objection, evidence, filed_by, \
+             filed_at, resolution, response, resolved_by, resolved_at FROM rating_objections \
+             WHERE ($1 = '' OR org_id = $1) ORDER BY filed_at, objection_id",
+        )
+        .bind(org_id.unwrap_or(""))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Objection {
+                    objection_id: r.try_get("objection_id")?,
+                    org_id: r.try_get("org_id")?,
+                    run_id: r.try_get("run_id")?,
+                    indicator: r.try_get("indicator")?,
+                    objection: r.try_get("objection")?,
+                    evidence: r.try_get("evidence")?,
+                    filed_by: r.try_get("filed_by")?,
+                    filed_at: r.try_get("filed_at")?,
+                    resolution: r.try_get("resolution")?,
+                    response: r.try_get("response")?,
+                    resolved_by: r.try_get("resolved_by")?,
+                    resolved_at: r.try_get("resolved_at")?,
+                })
+            })
+            .collect()
+    }
+}
+
+/// An objection to a rating and its resolution.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Objection {
+    pub objection_id: String,
+    pub org_id: String,
+    pub run_id: String,
+    pub indicator: Option<String>,
+    pub objection: String,
+    pub evidence: String,
+    pub filed_by: String,
+    pub filed_at: String,
+    /// upheld | dismissed; None while open.
+    pub resolution: Option<String>,
+    pub response: Option<String>,
+    pub resolved_by: Option<String>,
+    pub resolved_at: Option<String>,
+}
+
+fn run_row(r: &sqlx::any::AnyRow) -> Result<RatingRun> {
+    Ok(RatingRun {
+        run_id: r.try_get("run_id")?,
+        methodology: r.try_get("methodology")?,
+        fiscal_year: i32::try_from(r.try_get::<i64, _>("fiscal_year")?)
+            .map_err(|_| crate::error::corrupt("fiscal year"))?,
+        organisations: r.try_get("organisations")?,
+        digest: r.try_get("digest")?,
+        run_by: r.try_get("run_by")?,
+        run_at: r.try_get("run_at")?,
+    })
 }

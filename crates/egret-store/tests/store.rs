@@ -172,6 +172,7 @@ on_all_backends!(
             "org_zones",
             "organizations",
             "pending_uploads",
+            "rating_objections",
             "rating_results",
             "rating_runs",
             "report_narratives",
@@ -1799,7 +1800,8 @@ on_all_backends!(
                 engagements: 1,
                 concluded: 1,
                 findings: 1,
-                findings_answered: 1
+                findings_answered: 1,
+                ..Default::default()
             }
         );
         // A suspended institution takes no new engagements.
@@ -2387,10 +2389,72 @@ on_all_backends!(
         by_code.sort_by(|x, y| x.org_id.cmp(&y.org_id));
         let digest = egret_domain::rating::results_digest(&by_code);
         static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
-        let mut seen = SEEN.lock().unwrap();
-        if let Some(first) = seen.first() {
-            assert_eq!(*first, digest, "SQLite and PostgreSQL rate alike");
+        {
+            let mut seen = SEEN.lock().unwrap();
+            if let Some(first) = seen.first() {
+                assert_eq!(*first, digest, "SQLite and PostgreSQL rate alike");
+            }
+            seen.push(digest);
         }
-        seen.push(digest);
+        // The rated organisation objects; an analyst upholds it once; the
+        // analyst's institution's record counts it.
+        let org = &res1[0].org_id;
+        let ent = user(Role::Enterprise, &[org]);
+        assert!(
+            store
+                .file_objection(&ent, org, &run2.run_id, Some("E99"), "x", "y")
+                .await
+                .is_err()
+        );
+        assert!(
+            store
+                .file_objection(
+                    &user(Role::Enterprise, &[]),
+                    org,
+                    &run2.run_id,
+                    None,
+                    "x",
+                    "y"
+                )
+                .await
+                .is_err()
+        );
+        let o = store
+            .file_objection(
+                &ent,
+                org,
+                &run2.run_id,
+                Some("E2"),
+                "收入口径有误 / revenue basis wrong",
+                "审计报告 p.12",
+            )
+            .await
+            .unwrap();
+        assert!(
+            store
+                .resolve_objection(&ent, org, &o.objection_id, "upheld", "ok")
+                .await
+                .is_err()
+        );
+        let done = store
+            .resolve_objection(
+                &analyst,
+                org,
+                &o.objection_id,
+                "upheld",
+                "已核实 / verified",
+            )
+            .await
+            .unwrap();
+        assert_eq!(done.resolution.as_deref(), Some("upheld"));
+        assert!(
+            store
+                .resolve_objection(&analyst, org, &o.objection_id, "dismissed", "again")
+                .await
+                .is_err(),
+            "resolved once"
+        );
+        assert_eq!(store.objections(&ent, Some(org)).await.unwrap().len(), 1);
+        assert!(store.objections(&ent, None).await.is_err());
     }
 );

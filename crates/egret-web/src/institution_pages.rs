@@ -43,6 +43,9 @@ pub struct InstitutionView {
     concluded: i64,
     findings: i64,
     findings_answered: i64,
+    rating_runs: i64,
+    objections: i64,
+    objections_upheld: i64,
 }
 
 fn view(ctx: &PageCtx, i: &InstitutionRecord) -> InstitutionView {
@@ -100,6 +103,9 @@ fn view(ctx: &PageCtx, i: &InstitutionRecord) -> InstitutionView {
         concluded: i.record.concluded,
         findings: i.record.findings,
         findings_answered: i.record.findings_answered,
+        rating_runs: i.record.rating_runs,
+        objections: i.record.objections,
+        objections_upheld: i.record.objections_upheld,
     }
 }
 

@@ -16,6 +16,7 @@ mod institution_pages;
 mod openapi;
 mod pages;
 mod plan_pages;
+mod rating_pages;
 mod report_pages;
 mod report_view;
 mod routes;

@@ -9,7 +9,7 @@ use axum::routing::{MethodFilter, MethodRouter, on, post};
 
 use crate::{
     AppState, WebConfig, api, api_data, award_pages, carbon_pages, cockpit_pages, data_pages,
-    institution_pages, pages, plan_pages, report_pages,
+    institution_pages, pages, plan_pages, rating_pages, report_pages,
 };
 
 /// A registered route.
@@ -247,6 +247,16 @@ fn table(config: &WebConfig) -> Table {
         .add("GET", "/cockpit/list", cockpit_pages::cockpit_list)
         .add("GET", "/city", cockpit_pages::city_page)
         .add("GET", "/xbrl/2026/egret.xsd", report_pages::egret_schema)
+        // Ratings and their explanations.
+        .add("GET", "/ratings", rating_pages::ratings_page)
+        .add("POST", "/ratings/run", rating_pages::run)
+        .add("GET", "/orgs/{id}/rating", rating_pages::rating_page)
+        .add("POST", "/orgs/{id}/rating/objections", rating_pages::object)
+        .add(
+            "POST",
+            "/orgs/{id}/rating/objections/{oid}",
+            rating_pages::resolve,
+        )
         // Awards and subsidies.
         .add("GET", "/awards", award_pages::awards_page)
         .add("POST", "/awards/{award}/apply", award_pages::apply)

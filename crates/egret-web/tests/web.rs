@@ -750,6 +750,47 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
     );
     m.insert(("GET", "/city"), vec![p("/city".into(), Body::None, ALL)]);
     m.insert(
+        ("GET", "/ratings"),
+        vec![p("/ratings".into(), Body::None, AUTHED)],
+    );
+    m.insert(
+        ("POST", "/ratings/run"),
+        vec![p(
+            "/ratings/run".into(),
+            form(&[("year", "2025"), ("methodology", "egret-esg@2026.1")]),
+            &[Admin, Analyst],
+        )],
+    );
+    // The fixture has no published reports, so no ratings: explanations and
+    // objections are not found for anyone (the store tests cover access);
+    // resolving checks the role first.
+    m.insert(
+        ("GET", "/orgs/{id}/rating"),
+        esg("/orgs/{id}/rating", Body::None, &[], &[]),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/rating/objections"),
+        esg(
+            "/orgs/{id}/rating/objections",
+            form(&[("run_id", "none"), ("objection", "x"), ("evidence", "y")]),
+            &[],
+            &[],
+        ),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/rating/objections/{oid}"),
+        esg(
+            "/orgs/{id}/rating/objections/none",
+            form(&[
+                ("run_id", "none"),
+                ("resolution", "upheld"),
+                ("response", "ok"),
+            ]),
+            &[Admin, Analyst],
+            &[Admin, Analyst],
+        ),
+    );
+    m.insert(
         ("GET", "/xbrl/2026/egret.xsd"),
         vec![p("/xbrl/2026/egret.xsd".into(), Body::None, ALL)],
     );

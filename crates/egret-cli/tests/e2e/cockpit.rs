@@ -124,6 +124,40 @@ fn cockpit_figures_equal_their_lists_in_every_year_and_the_cli_agrees() {
             assert_eq!(listed[4], "70");
         }
         assert!(checked > 300, "{checked} figures checked");
+        // A rated organisation's explanation is open to the city.
+        let rated = city
+            .get(format!(
+                "{base}/cockpit/list?year=2025&status=rated&format=csv"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(rated.lines().count() > 1, "the demo is rated: {rated}");
+        let html = city
+            .get(format!("{base}/cockpit/list?year=2025&status=rated"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        let i = html.find("<a href=\"/orgs/").expect("a rated organisation");
+        let org = &html[i + 15..i + 15 + html[i + 15..].find('"').unwrap()];
+        let page = city
+            .get(format!("{base}/orgs/{org}/rating"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            page.contains("id=\"rating-grade\"") && page.contains("rating-indicators"),
+            "{page}"
+        );
         // The public page shows headline figures without lists.
         let public = reqwest::get(format!("{base}/city"))
             .await

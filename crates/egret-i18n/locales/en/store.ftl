@@ -58,3 +58,6 @@ store-plan-rating = “{ $value }” is not an evaluation; use on_track, at_risk
 store-award-duplicate = This organisation already has an application for this award.
 store-award-granted = This award has already been granted to this organisation; it is paid once only.
 store-award-step = An application that is { $status } cannot be given “{ $action }”.
+store-objection-indicator = “{ $value }” is not an indicator of this rating.
+store-objection-resolution = “{ $value }” is not a resolution; use upheld or dismissed.
+store-objection-closed = This objection is already resolved.

@@ -58,3 +58,6 @@ store-plan-rating = “{ $value }”不是有效的评估结果，请使用 on_t
 store-award-duplicate = 该单位已申请过此项奖励。
 store-award-granted = 该单位已获得此项奖励，同一奖励只发放一次。
 store-award-step = 状态为 { $status } 的申请不能执行“{ $action }”。
+store-objection-indicator = “{ $value }”不是本次评级中的指标。
+store-objection-resolution = “{ $value }”不是有效的处理结果，请使用 upheld 或 dismissed。
+store-objection-closed = 该异议已处理完毕。

@@ -1,0 +1,338 @@
+//! Ratings: the analysts' page (runs, running one, open objections) and an
+//! organisation's explanation (every indicator's value, points, data
+//! quality and contribution, the deduction, peers, what would raise the
+//! score most) with its objections.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use egret_domain::rating::{Methodology, headroom};
+use egret_i18n::Lang;
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::auth::{CsrfForm, UserCtx};
+use crate::error::{AppError, AppResult};
+use crate::pages::render;
+use crate::view::{PageCtx, by_lang};
+
+fn method(key: &str) -> Result<&'static Methodology, AppError> {
+    Methodology::find(key).ok_or_else(AppError::not_found)
+}
+
+#[derive(Template)]
+#[template(path = "ratings.html")]
+struct RatingsPage {
+    ctx: PageCtx,
+    /// (run id, methodology, year, organisations, digest, when)
+    runs: Vec<(String, String, i32, i64, String, String)>,
+    /// (org id, objection id, indicator, text, evidence, filed)
+    open: Vec<(String, String, String, String, String, String)>,
+    can_run: bool,
+    methodologies: Vec<String>,
+}
+
+pub async fn ratings_page(
+    State(st): State<AppState>,
+    UserCtx(ctx, auth): UserCtx,
+) -> AppResult<Response> {
+    let runs = st
+        .store
+        .rating_runs()
+        .await?
+        .into_iter()
+        .map(|r| {
+            (
+                r.run_id,
+                r.methodology,
+                r.fiscal_year,
+                r.organisations,
+                r.digest,
+                r.run_at,
+            )
+        })
+        .collect();
+    let can_run = matches!(
+        auth.principal.role,
+        egret_domain::access::Role::Analyst | egret_domain::access::Role::PlatformAdmin
+    );
+    let open = if can_run {
+        st.store
+            .objections(&auth.principal, None)
+            .await?
+            .into_iter()
+            .filter(|o| o.resolution.is_none())
+            .map(|o| {
+                (
+                    o.org_id,
+                    o.objection_id,
+                    o.indicator.unwrap_or_default(),
+                    o.objection,
+                    o.evidence,
+                    o.filed_at,
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(&RatingsPage {
+        runs,
+        open,
+        can_run,
+        methodologies: Methodology::shipped()
+            .iter()
+            .map(Methodology::key)
+            .collect(),
+        ctx,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct RunForm {
+    year: i32,
+    methodology: String,
+}
+
+pub async fn run(
+    State(st): State<AppState>,
+    CsrfForm(_, auth, f): CsrfForm<RunForm>,
+) -> AppResult<Response> {
+    st.store
+        .run_rating(&auth.principal, f.year, &f.methodology)
+        .await?;
+    Ok(Redirect::to("/ratings").into_response())
+}
+
+pub struct IndicatorRow {
+    id: String,
+    issue: String,
+    name: String,
+    datapoint: String,
+    value: String,
+    points: String,
+    quality: String,
+    contribution: String,
+}
+
+#[derive(Template)]
+#[template(path = "rating.html")]
+struct RatingPage {
+    ctx: PageCtx,
+    org_id: String,
+    org_name: String,
+    run_id: String,
+    methodology: String,
+    year: i32,
+    grade: String,
+    score: String,
+    deduction: String,
+    quality: String,
+    coverage: String,
+    peer_group: String,
+    /// (pillar, points)
+    pillars: Vec<(String, String)>,
+    rows: Vec<IndicatorRow>,
+    /// (indicator name, up to points)
+    what_if: Vec<(String, String)>,
+    /// (id, indicator, text, evidence, filed, resolution, response)
+    objections: Vec<(String, String, String, String, String, String, String)>,
+    can_object: bool,
+    can_resolve: bool,
+    /// Other runs: (run id, year, grade, score)
+    history: Vec<(String, i32, String, String)>,
+}
+
+#[derive(Deserialize)]
+pub struct RunQuery {
+    run: Option<String>,
+}
+
+fn name(lang: Lang, zh: &str, en: &str) -> String {
+    by_lang(lang, zh, en).to_string()
+}
+
+pub async fn rating_page(
+    State(st): State<AppState>,
+    UserCtx(ctx, auth): UserCtx,
+    Path(id): Path<String>,
+    Query(q): Query<RunQuery>,
+) -> AppResult<Response> {
+    let org = st.store.get_org(&auth.principal, &id).await?;
+    let history = st.store.ratings_of(&auth.principal, &id).await?;
+    let run = match q.run {
+        Some(r) => history
+            .iter()
+            .find(|(k, _, _)| k.run_id == r)
+            .ok_or_else(AppError::not_found)?,
+        None => history.first().ok_or_else(AppError::not_found)?,
+    };
+    let (run, _, _) = run;
+    let m = method(&run.methodology)?;
+    let r = st
+        .store
+        .rating_of(&auth.principal, &id, &run.run_id)
+        .await?;
+    let lang = ctx.lang;
+    let ind_name = |iid: &str| {
+        m.indicator
+            .iter()
+            .find(|x| x.id == iid)
+            .map_or(iid.to_string(), |x| name(lang, &x.name_zh, &x.name_en))
+    };
+    let rows = r
+        .indicators
+        .iter()
+        .map(|i| {
+            let x = m.indicator.iter().find(|x| x.id == i.indicator);
+            IndicatorRow {
+                id: i.indicator.clone(),
+                issue: m
+                    .issue
+                    .iter()
+                    .find(|s| s.id == i.issue)
+                    .map_or(i.issue.clone(), |s| name(lang, &s.name_zh, &s.name_en)),
+                name: ind_name(&i.indicator),
+                datapoint: x.map(|x| x.datapoint.clone()).unwrap_or_default(),
+                value: i
+                    .value
+                    .map(|v| v.round_dp(4).normalize().to_string())
+                    .unwrap_or_default(),
+                points: i
+                    .points
+                    .map_or_else(|| ctx.t("rt-left-out"), |p| p.normalize().to_string()),
+                quality: ctx.t(&format!("rt-q-{}", i.quality)),
+                contribution: i.contribution.to_string(),
+            }
+        })
+        .collect();
+    let objections = st
+        .store
+        .objections(&auth.principal, Some(&id))
+        .await?
+        .into_iter()
+        .filter(|o| o.run_id == run.run_id)
+        .map(|o| {
+            (
+                o.objection_id,
+                o.indicator.as_deref().map(&ind_name).unwrap_or_default(),
+                o.objection,
+                o.evidence,
+                o.filed_at,
+                o.resolution
+                    .map(|s| ctx.t(&format!("rt-resolution-{s}")))
+                    .unwrap_or_else(|| ctx.t("rt-open")),
+                o.response.unwrap_or_default(),
+            )
+        })
+        .collect();
+    let quality = m
+        .quality
+        .iter()
+        .find(|q| q.id == r.quality)
+        .map_or(r.quality.clone(), |q| name(lang, &q.name_zh, &q.name_en));
+    render(&RatingPage {
+        org_name: name(
+            lang,
+            &org.profile.name_zh,
+            org.profile
+                .name_en
+                .as_deref()
+                .unwrap_or(&org.profile.name_zh),
+        ),
+        org_id: id.clone(),
+        run_id: run.run_id.clone(),
+        methodology: format!(
+            "{} ({})",
+            name(lang, &m.methodology.name_zh, &m.methodology.name_en),
+            m.key()
+        ),
+        year: run.fiscal_year,
+        grade: r.grade.clone(),
+        score: r.score.to_string(),
+        deduction: r.deduction.to_string(),
+        coverage: format!(
+            "{}% / {}%",
+            (r.coverage * rust_decimal::Decimal::ONE_HUNDRED).normalize(),
+            (r.assured_share * rust_decimal::Decimal::ONE_HUNDRED).normalize()
+        ),
+        quality,
+        peer_group: r.peer_group.clone(),
+        pillars: m
+            .pillar
+            .iter()
+            .map(|p| {
+                (
+                    name(lang, &p.name_zh, &p.name_en),
+                    r.pillars
+                        .get(&p.id)
+                        .map(|d| d.to_string())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect(),
+        rows,
+        what_if: headroom(m, &r, org.profile.cluster.as_deref())
+            .into_iter()
+            .take(5)
+            .map(|(i, gain)| (ind_name(&i), gain.to_string()))
+            .collect(),
+        objections,
+        can_object: auth.principal.can_write_org(&id),
+        can_resolve: matches!(
+            auth.principal.role,
+            egret_domain::access::Role::Analyst | egret_domain::access::Role::PlatformAdmin
+        ),
+        history: history
+            .iter()
+            .map(|(k, g, s)| (k.run_id.clone(), k.fiscal_year, g.clone(), s.clone()))
+            .collect(),
+        ctx,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct ObjectionForm {
+    run_id: String,
+    #[serde(default)]
+    indicator: String,
+    objection: String,
+    evidence: String,
+}
+
+pub async fn object(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(_, auth, f): CsrfForm<ObjectionForm>,
+) -> AppResult<Response> {
+    let indicator = Some(f.indicator.as_str()).filter(|i| !i.is_empty());
+    st.store
+        .file_objection(
+            &auth.principal,
+            &id,
+            &f.run_id,
+            indicator,
+            &f.objection,
+            &f.evidence,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/rating?run={}#objections", f.run_id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ResolveForm {
+    run_id: String,
+    resolution: String,
+    response: String,
+}
+
+pub async fn resolve(
+    State(st): State<AppState>,
+    Path((id, oid)): Path<(String, String)>,
+    CsrfForm(_, auth, f): CsrfForm<ResolveForm>,
+) -> AppResult<Response> {
+    st.store
+        .resolve_objection(&auth.principal, &id, &oid, &f.resolution, &f.response)
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/rating?run={}#objections", f.run_id)).into_response())
+}
