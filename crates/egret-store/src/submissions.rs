@@ -304,37 +304,36 @@ impl Store {
         .bind(&at)
         .execute(tx.conn_mut())
         .await?;
-        for v in values
+        // The submission's facts (totals only): numbers with their unit;
+        // other answers as what the ratings need — a boolean's value, or
+        // that it was answered or explained.
+        let facts: Vec<(&str, String, String)> = values
             .iter()
-            .filter(|v| used.contains(v.datapoint.as_str()))
-        {
-            if !v.breakdown.is_empty() {
-                continue;
+            .filter(|v| used.contains(v.datapoint.as_str()) && v.breakdown.is_empty())
+            .map(|v| {
+                use egret_domain::value::{Answer, Value};
+                let (text, unit) = match (&v.answer, figure_of(v)) {
+                    (_, Some((amount, unit))) => (amount.normalize().to_string(), unit.to_string()),
+                    (Answer::Value(Value::Boolean(b)), _) => {
+                        (if *b { "1" } else { "0" }.to_string(), "bool".to_string())
+                    }
+                    (Answer::Value(_), _) => (String::new(), "answered".to_string()),
+                    _ => (String::new(), "explained".to_string()),
+                };
+                (v.datapoint.as_str(), text, unit)
+            })
+            .collect();
+        for chunk in facts.chunks(200) {
+            let sql = format!(
+                "INSERT INTO submission_figures (org_id, submission_id, datapoint_id, value_text, \
+                 unit) VALUES {}",
+                crate::db::placeholders(chunk.len(), 5)
+            );
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (dp, text, unit) in chunk {
+                q = q.bind(org_id).bind(&id).bind(*dp).bind(text).bind(unit);
             }
-            // Numbers with their unit; other answers as what the ratings
-            // need: a boolean's value, or that it was answered or explained.
-            use egret_domain::value::{Answer, Value};
-            let (text, unit) = match (&v.answer, figure_of(v)) {
-                (_, Some((amount, unit))) => (amount.normalize().to_string(), unit.to_string()),
-                (Answer::Value(Value::Boolean(b)), _) => {
-                    (if *b { "1" } else { "0" }.to_string(), "bool".to_string())
-                }
-                (Answer::Value(_), _) => (String::new(), "answered".to_string()),
-                _ => (String::new(), "explained".to_string()),
-            };
-            {
-                sqlx::query(
-                    "INSERT INTO submission_figures (org_id, submission_id, datapoint_id, \
-                     value_text, unit) VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(org_id)
-                .bind(&id)
-                .bind(&v.datapoint)
-                .bind(&text)
-                .bind(&unit)
-                .execute(tx.conn_mut())
-                .await?;
-            }
+            q.execute(tx.conn_mut()).await?;
         }
         record(
             tx.conn_mut(),
