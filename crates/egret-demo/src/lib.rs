@@ -798,6 +798,27 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         }
         None => system.clone(),
     };
+    // A few synthetic controversies, so some ratings show a deduction.
+    if rater.role == Role::Analyst {
+        let facts = store.city_facts(&system, &[]).await?;
+        let events = [
+            ("environmental-penalty", "2023-06-12"),
+            ("safety-accident", "2024-09-03"),
+            ("corruption-case", "2025-04-21"),
+        ];
+        for ((org, _), (kind, day)) in facts.published.iter().step_by(7).zip(events) {
+            store
+                .record_controversy(
+                    &rater,
+                    org,
+                    kind,
+                    day,
+                    "（合成演示）虚构事件 / (synthetic demo) invented event",
+                    "（合成演示）无真实来源 / (synthetic demo) no real source",
+                )
+                .await?;
+        }
+    }
     for year in &plan.fiscal_years {
         store
             .run_rating(

@@ -63,6 +63,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rating objections",
         include_str!("../migrations/0012_rating_objections.sql"),
     ),
+    (
+        13,
+        "controversies",
+        include_str!("../migrations/0013_controversies.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -47,7 +47,7 @@ pub use orgs::{
     RegisterSummary, SiteRecord, Tx,
 };
 pub use plan::{Adjustment, Evaluation, MeasureReport, PlanRecord};
-pub use ratings::{Objection, RatingRun};
+pub use ratings::{ControversyRecord, Objection, RatingRun};
 pub use statistics::{CityFacts, PublishedFigure};
 pub use submissions::{BrokenLink, GENESIS, SubmissionRecord, canonical, chain_digest};
 

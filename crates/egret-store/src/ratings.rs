@@ -163,7 +163,133 @@ impl Store {
                 },
             );
         }
+        // Controversies up to the end of the rated year.
+        for r in sqlx::query(
+            "SELECT org_id, kind, occurred_on FROM controversies WHERE occurred_on <= $1 \
+             ORDER BY org_id, occurred_on, event_id",
+        )
+        .bind(format!("{year}-12-31"))
+        .fetch_all(&self.pool)
+        .await?
+        {
+            let org: String = r.try_get("org_id")?;
+            if let Some(i) = inputs.get_mut(&org) {
+                let on: String = r.try_get("occurred_on")?;
+                i.controversies.push(egret_domain::rating::Controversy {
+                    kind: r.try_get("kind")?,
+                    occurred_on: chrono::NaiveDate::parse_from_str(&on, "%Y-%m-%d")
+                        .map_err(|_| crate::error::corrupt(format!("controversy date {on}")))?,
+                });
+            }
+        }
         Ok(inputs.into_values().collect())
+    }
+
+    /// Records a controversy (analysts and administrators), with its source.
+    pub async fn record_controversy(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+        kind: &str,
+        occurred_on: &str,
+        description: &str,
+        source: &str,
+    ) -> Result<ControversyRecord> {
+        can_rate(actor)?;
+        self.get_org(actor, org_id).await?;
+        let mut errors = Vec::new();
+        let known = Methodology::shipped()
+            .iter()
+            .any(|m| m.controversy.iter().any(|k| k.id == kind));
+        if !known {
+            errors.push(FieldError::new(
+                "kind",
+                Msg::new("store-controversy-kind").arg("value", kind),
+            ));
+        }
+        let day = chrono::NaiveDate::parse_from_str(occurred_on.trim(), "%Y-%m-%d").ok();
+        if day.is_none() {
+            errors.push(FieldError::new(
+                "occurred_on",
+                Msg::new("domain-date").arg("value", occurred_on),
+            ));
+        }
+        for (field, text) in [("description", description), ("source", source)] {
+            if text.trim().is_empty() {
+                errors.push(FieldError::new(field, Msg::new("domain-required")));
+            }
+        }
+        let Some(day) = day.filter(|_| errors.is_empty()) else {
+            return Err(StoreError::Invalid(errors));
+        };
+        let c = ControversyRecord {
+            event_id: new_id(),
+            kind: kind.to_string(),
+            occurred_on: day.to_string(),
+            description: description.trim().to_string(),
+            source: source.trim().to_string(),
+            recorded_by: actor.user_id.clone(),
+            recorded_at: now(),
+        };
+        let mut tx = self.begin(actor).await?;
+        sqlx::query(
+            "INSERT INTO controversies (org_id, event_id, kind, occurred_on, description, source, \
+             recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(org_id)
+        .bind(&c.event_id)
+        .bind(&c.kind)
+        .bind(&c.occurred_on)
+        .bind(&c.description)
+        .bind(&c.source)
+        .bind(&c.recorded_by)
+        .bind(&c.recorded_at)
+        .execute(tx.conn_mut())
+        .await?;
+        record(
+            tx.conn_mut(),
+            actor,
+            Change {
+                tenant: org_id,
+                entity: "controversy",
+                entity_id: &c.event_id,
+                action: "create",
+                before: None,
+                after: Some(serde_json::to_value(&c).unwrap_or_default()),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(c)
+    }
+
+    /// An organisation's recorded controversies (whoever may read it).
+    pub async fn controversies_of(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+    ) -> Result<Vec<ControversyRecord>> {
+        self.get_org(actor, org_id).await?;
+        let rows = sqlx::query(
+            "SELECT event_id, kind, occurred_on, description, source, recorded_by, recorded_at \
+             FROM controversies WHERE org_id = $1 ORDER BY occurred_on, event_id",
+        )
+        .bind(org_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(ControversyRecord {
+                    event_id: r.try_get("event_id")?,
+                    kind: r.try_get("kind")?,
+                    occurred_on: r.try_get("occurred_on")?,
+                    description: r.try_get("description")?,
+                    source: r.try_get("source")?,
+                    recorded_by: r.try_get("recorded_by")?,
+                    recorded_at: r.try_get("recorded_at")?,
+                })
+            })
+            .collect()
     }
 
     /// Rates every organisation with a published report of `year` under a
@@ -551,4 +677,17 @@ fn run_row(r: &sqlx::any::AnyRow) -> Result<RatingRun> {
         run_by: r.try_get("run_by")?,
         run_at: r.try_get("run_at")?,
     })
+}
+
+/// A recorded controversy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ControversyRecord {
+    pub event_id: String,
+    pub kind: String,
+    pub occurred_on: String,
+    pub description: String,
+    pub source: String,
+    pub recorded_by: String,
+    pub recorded_at: String,
 }

@@ -153,6 +153,7 @@ on_all_backends!(
             "carbon_outputs",
             "carbon_results",
             "carbon_runs",
+            "controversies",
             "data_values",
             "department_members",
             "engagement_conclusions",
@@ -2456,5 +2457,44 @@ on_all_backends!(
         );
         assert_eq!(store.objections(&ent, Some(org)).await.unwrap().len(), 1);
         assert!(store.objections(&ent, None).await.is_err());
+        // A recorded controversy is deducted in the next run, for that
+        // organisation only.
+        assert!(
+            store
+                .record_controversy(&ent, org, "corruption-case", "2025-03-01", "x", "y")
+                .await
+                .is_err()
+        );
+        match store
+            .record_controversy(&analyst, org, "gossip", "2025-02-30", "x", "")
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert_eq!(
+                e.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+                ["kind", "occurred_on", "source"]
+            ),
+            other => panic!("{other:?}"),
+        }
+        store
+            .record_controversy(
+                &analyst,
+                org,
+                "corruption-case",
+                "2025-03-01",
+                "高管受贿案 / bribery case",
+                "法院判决书 (2025) 闽0203刑初1号",
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.controversies_of(&ent, org).await.unwrap().len(), 1);
+        let (_, res3) = store.run_rating(&analyst, 2025, &key).await.unwrap();
+        for (before, after) in res1.iter().zip(&res3) {
+            if before.org_id == *org {
+                assert_eq!(after.deduction, "10".parse::<Decimal>().unwrap());
+                assert_eq!(after.score, before.score - after.deduction);
+            } else {
+                assert_eq!(before, after);
+            }
+        }
     }
 );

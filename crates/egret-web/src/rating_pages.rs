@@ -141,6 +141,10 @@ struct RatingPage {
     can_resolve: bool,
     /// Other runs: (run id, year, grade, score)
     history: Vec<(String, i32, String, String)>,
+    /// (date, kind, description, source)
+    controversies: Vec<(String, String, String, String)>,
+    /// (id, name) of the methodology's controversy kinds.
+    kinds: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -226,6 +230,20 @@ pub async fn rating_page(
             )
         })
         .collect();
+    let controversies = st
+        .store
+        .controversies_of(&auth.principal, &id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let kind = m
+                .controversy
+                .iter()
+                .find(|k| k.id == c.kind)
+                .map_or(c.kind.clone(), |k| name(lang, &k.name_zh, &k.name_en));
+            (c.occurred_on, kind, c.description, c.source)
+        })
+        .collect();
     let quality = m
         .quality
         .iter()
@@ -283,6 +301,12 @@ pub async fn rating_page(
             auth.principal.role,
             egret_domain::access::Role::Analyst | egret_domain::access::Role::PlatformAdmin
         ),
+        controversies,
+        kinds: m
+            .controversy
+            .iter()
+            .map(|k| (k.id.clone(), name(lang, &k.name_zh, &k.name_en)))
+            .collect(),
         history: history
             .iter()
             .map(|(k, g, s)| (k.run_id.clone(), k.fiscal_year, g.clone(), s.clone()))
@@ -335,4 +359,30 @@ pub async fn resolve(
         .resolve_objection(&auth.principal, &id, &oid, &f.resolution, &f.response)
         .await?;
     Ok(Redirect::to(&format!("/orgs/{id}/rating?run={}#objections", f.run_id)).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ControversyForm {
+    kind: String,
+    occurred_on: String,
+    description: String,
+    source: String,
+}
+
+pub async fn controversy_add(
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    CsrfForm(_, auth, f): CsrfForm<ControversyForm>,
+) -> AppResult<Response> {
+    st.store
+        .record_controversy(
+            &auth.principal,
+            &id,
+            &f.kind,
+            &f.occurred_on,
+            &f.description,
+            &f.source,
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/rating#controversies")).into_response())
 }

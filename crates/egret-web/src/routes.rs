@@ -251,6 +251,11 @@ fn table(config: &WebConfig) -> Table {
         .add("GET", "/ratings", rating_pages::ratings_page)
         .add("POST", "/ratings/run", rating_pages::run)
         .add("GET", "/orgs/{id}/rating", rating_pages::rating_page)
+        .add(
+            "POST",
+            "/orgs/{id}/controversies",
+            rating_pages::controversy_add,
+        )
         .add("POST", "/orgs/{id}/rating/objections", rating_pages::object)
         .add(
             "POST",

@@ -769,6 +769,20 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         esg("/orgs/{id}/rating", Body::None, &[], &[]),
     );
     m.insert(
+        ("POST", "/orgs/{id}/controversies"),
+        esg(
+            "/orgs/{id}/controversies",
+            form(&[
+                ("kind", "safety-accident"),
+                ("occurred_on", "2025-05-01"),
+                ("description", "事故 / accident"),
+                ("source", "应急管理局通报 / bureau notice"),
+            ]),
+            &[Admin, Analyst],
+            &[Admin, Analyst],
+        ),
+    );
+    m.insert(
         ("POST", "/orgs/{id}/rating/objections"),
         esg(
             "/orgs/{id}/rating/objections",

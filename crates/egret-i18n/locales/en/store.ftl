@@ -61,3 +61,4 @@ store-award-step = An application that is { $status } cannot be given “{ $acti
 store-objection-indicator = “{ $value }” is not an indicator of this rating.
 store-objection-resolution = “{ $value }” is not a resolution; use upheld or dismissed.
 store-objection-closed = This objection is already resolved.
+store-controversy-kind = “{ $value }” is not a controversy kind of the rating methodologies.
