@@ -820,13 +820,17 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         }
     }
     for year in &plan.fiscal_years {
-        store
+        let (run, _) = store
             .run_rating(
                 &rater,
                 *year,
                 &egret_domain::rating::Methodology::default_key(),
             )
             .await?;
+        // Earlier years are published; the latest is in its review window.
+        if Some(year) != plan.fiscal_years.last() {
+            store.publish_rating_run(&rater, &run.run_id).await?;
+        }
     }
     Ok(Outcome::Loaded(stats))
 }

@@ -251,6 +251,59 @@ impl Methodology {
     }
 }
 
+/// An "ESG pioneer" list: the top organisations of a programme segment.
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pioneer {
+    pub id: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub segment: String,
+    pub top: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rankings {
+    pub meta: Meta,
+    pub pioneer: Vec<Pioneer>,
+}
+
+impl Rankings {
+    pub fn parse(text: &str, p: &crate::programme::Programme) -> Result<Rankings, String> {
+        let r: Rankings = toml::from_str(text).map_err(|e| e.to_string())?;
+        if let Some(x) = r.pioneer.iter().find(|x| p.segment(&x.segment).is_none()) {
+            return Err(format!("pioneer {}: unknown segment {}", x.id, x.segment));
+        }
+        if let Some(x) = r.pioneer.iter().find(|x| x.top == 0) {
+            return Err(format!("pioneer {}: top must be at least 1", x.id));
+        }
+        Ok(r)
+    }
+
+    /// The shipped file (`data/rating/rankings.toml`).
+    pub fn embedded() -> &'static Rankings {
+        static R: std::sync::OnceLock<Rankings> = std::sync::OnceLock::new();
+        R.get_or_init(|| {
+            Rankings::parse(
+                include_str!("../../../data/rating/rankings.toml"),
+                crate::programme::Programme::embedded(),
+            )
+            .unwrap_or_else(|e| panic!("data/rating/rankings.toml: {e}"))
+        })
+    }
+}
+
+/// Orders results for a ranking: score, then the governance pillar (`G`),
+/// both descending, then `name` ascending.
+pub fn ranking_order(a: (&RatingResult, &str), b: (&RatingResult, &str)) -> std::cmp::Ordering {
+    let g = |r: &RatingResult| r.pillars.get("G").copied().unwrap_or_default();
+    b.0.score
+        .cmp(&a.0.score)
+        .then(g(b.0).cmp(&g(a.0)))
+        .then(a.1.cmp(b.1))
+}
+
 /// What an organisation disclosed for a data point.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Fact {
@@ -777,6 +830,31 @@ mod tests {
         let r = &rate(m(), &mut [a], day("2026-06-30"))[0];
         // 10 × 0.5² (two full years) + 8 × 0.5⁰.
         assert_eq!(r.deduction, "10.50".parse().unwrap());
+    }
+
+    #[test]
+    fn rankings_load_and_order_by_score_then_governance_then_name() {
+        assert!(!Rankings::embedded().pioneer.is_empty());
+        let mut rs = rate(
+            m(),
+            &mut [
+                input("a", 100, 1000),
+                input("b", 100, 1000),
+                input("c", 900, 1000),
+            ],
+            day("2026-06-30"),
+        );
+        let names = ["乙", "甲", "丙"];
+        let mut order: Vec<usize> = (0..3).collect();
+        order.sort_by(|x, y| ranking_order((&rs[*x], names[*x]), (&rs[*y], names[*y])));
+        assert_eq!(order[2], 2, "the highest intensity ranks last");
+        assert_eq!(rs[0].score, rs[1].score);
+        assert_eq!(
+            order[..2],
+            [0, 1],
+            "ties by name (乙 U+4E59 before 甲 U+7532)"
+        );
+        rs.clear();
     }
 
     #[test]

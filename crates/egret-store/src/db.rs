@@ -68,6 +68,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "controversies",
         include_str!("../migrations/0013_controversies.sql"),
     ),
+    (
+        14,
+        "rating publications",
+        include_str!("../migrations/0014_rating_publications.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

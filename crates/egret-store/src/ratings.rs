@@ -370,6 +370,82 @@ impl Store {
         Ok((run, results))
     }
 
+    /// Publishes a run (analysts and administrators): its results become
+    /// public. Once only.
+    pub async fn publish_rating_run(&self, actor: &Principal, run_id: &str) -> Result<()> {
+        can_rate(actor)?;
+        let exists: Option<String> =
+            sqlx::query_scalar("SELECT run_id FROM rating_runs WHERE run_id = $1")
+                .bind(run_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound {
+                entity: "rating_run",
+                id: run_id.to_string(),
+            });
+        }
+        let mut tx = self.begin(actor).await?;
+        let done: Option<String> =
+            sqlx::query_scalar("SELECT run_id FROM rating_publications WHERE run_id = $1")
+                .bind(run_id)
+                .fetch_optional(tx.conn_mut())
+                .await?;
+        if done.is_some() {
+            return Err(StoreError::Invalid(vec![FieldError::new(
+                "run_id",
+                Msg::new("store-rating-published"),
+            )]));
+        }
+        sqlx::query(
+            "INSERT INTO rating_publications (run_id, published_by, published_at) \
+             VALUES ($1, $2, $3)",
+        )
+        .bind(run_id)
+        .bind(&actor.user_id)
+        .bind(now())
+        .execute(tx.conn_mut())
+        .await?;
+        record(
+            tx.conn_mut(),
+            actor,
+            Change {
+                tenant: PLATFORM,
+                entity: "rating_run",
+                entity_id: run_id,
+                action: "publish",
+                before: None,
+                after: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The latest published run of a year, if any (public).
+    pub async fn latest_published_run(&self, year: i32) -> Result<Option<RatingRun>> {
+        let r = sqlx::query(
+            "SELECT k.run_id, k.methodology, k.fiscal_year, k.organisations, k.digest, k.run_by, \
+             k.run_at FROM rating_runs k JOIN rating_publications p ON p.run_id = k.run_id \
+             WHERE k.fiscal_year = $1 ORDER BY p.published_at DESC, k.run_id DESC LIMIT 1",
+        )
+        .bind(i64::from(year))
+        .fetch_optional(&self.pool)
+        .await?;
+        r.as_ref().map(run_row).transpose()
+    }
+
+    /// Whether a run is published.
+    pub async fn rating_run_published(&self, run_id: &str) -> Result<bool> {
+        let r: Option<String> =
+            sqlx::query_scalar("SELECT run_id FROM rating_publications WHERE run_id = $1")
+                .bind(run_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(r.is_some())
+    }
+
     /// Every run, newest first.
     pub async fn rating_runs(&self) -> Result<Vec<RatingRun>> {
         let rows = sqlx::query(

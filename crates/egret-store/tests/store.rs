@@ -174,6 +174,7 @@ on_all_backends!(
             "organizations",
             "pending_uploads",
             "rating_objections",
+            "rating_publications",
             "rating_results",
             "rating_runs",
             "report_narratives",
@@ -2487,6 +2488,29 @@ on_all_backends!(
             .await
             .unwrap();
         assert_eq!(store.controversies_of(&ent, org).await.unwrap().len(), 1);
+        // Publication opens a run to the public, once.
+        assert!(store.latest_published_run(2025).await.unwrap().is_none());
+        assert!(store.publish_rating_run(&ent, &run1.run_id).await.is_err());
+        store
+            .publish_rating_run(&analyst, &run1.run_id)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .publish_rating_run(&analyst, &run1.run_id)
+                .await
+                .is_err()
+        );
+        assert_eq!(
+            store
+                .latest_published_run(2025)
+                .await
+                .unwrap()
+                .unwrap()
+                .run_id,
+            run1.run_id
+        );
+        assert!(store.rating_run_published(&run1.run_id).await.unwrap());
         let (_, res3) = store.run_rating(&analyst, 2025, &key).await.unwrap();
         for (before, after) in res1.iter().zip(&res3) {
             if before.org_id == *org {

@@ -386,3 +386,141 @@ pub async fn controversy_add(
         .await?;
     Ok(Redirect::to(&format!("/orgs/{id}/rating#controversies")).into_response())
 }
+
+pub async fn publish(
+    State(st): State<AppState>,
+    Path(run): Path<String>,
+    CsrfForm(_, auth, _f): CsrfForm<Empty>,
+) -> AppResult<Response> {
+    st.store.publish_rating_run(&auth.principal, &run).await?;
+    Ok(Redirect::to("/ratings").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+/// A ranked group: (name, rows of (rank, organisation, grade, score)).
+type Group = (String, Vec<(usize, String, String, String)>);
+
+#[derive(Template)]
+#[template(path = "rankings.html")]
+struct RankingsPage {
+    ctx: PageCtx,
+    year: i32,
+    years: Vec<i32>,
+    by: String,
+    published: bool,
+    methodology: String,
+    pioneers: Vec<Group>,
+    groups: Vec<Group>,
+}
+
+#[derive(Deserialize)]
+pub struct RankingsQuery {
+    year: Option<i32>,
+    by: Option<String>,
+}
+
+/// Public rankings of the latest published run of a year: ESG pioneer
+/// lists and rankings by industry cluster, district, pilot zone or
+/// ownership.
+pub async fn rankings_page(
+    State(st): State<AppState>,
+    crate::auth::Ctx(ctx, _): crate::auth::Ctx,
+    Query(q): Query<RankingsQuery>,
+) -> AppResult<Response> {
+    use egret_domain::rating::{Rankings, ranking_order};
+    let facts = st.store.public_city_facts().await?;
+    let mut years: Vec<i32> = facts.published.iter().map(|(_, y)| *y).collect();
+    years.sort_unstable();
+    years.dedup();
+    let year = q.year.or_else(|| years.last().copied()).unwrap_or(2025);
+    let by = match q.by.as_deref() {
+        Some(b @ ("district" | "zone" | "ownership")) => b.to_string(),
+        _ => "cluster".to_string(),
+    };
+    let lang = ctx.lang;
+    let rd = egret_domain::refdata::ReferenceData::embedded();
+    let run = st.store.latest_published_run(year).await?;
+    let results = match &run {
+        Some(r) => st.store.rating_results(&r.run_id).await?,
+        None => Vec::new(),
+    };
+    let orgs: std::collections::HashMap<&str, &egret_domain::programme::OrgFacts> =
+        facts.orgs.iter().map(|o| (o.org_id.as_str(), o)).collect();
+    let named: Vec<(
+        &egret_domain::rating::RatingResult,
+        &egret_domain::programme::OrgFacts,
+        String,
+    )> = results
+        .iter()
+        .filter_map(|r| {
+            let o = orgs.get(r.org_id.as_str())?;
+            let n = name(lang, &o.name_zh, o.name_en.as_deref().unwrap_or(&o.name_zh));
+            Some((r, *o, n))
+        })
+        .collect();
+    let ranked = |mut rows: Vec<&(
+        &egret_domain::rating::RatingResult,
+        &egret_domain::programme::OrgFacts,
+        String,
+    )>,
+                  top: usize| {
+        rows.sort_by(|a, b| ranking_order((a.0, &a.2), (b.0, &b.2)));
+        rows.into_iter()
+            .take(top)
+            .enumerate()
+            .map(|(i, (r, _, n))| (i + 1, n.clone(), r.grade.clone(), r.score.to_string()))
+            .collect::<Vec<_>>()
+    };
+    let p = egret_domain::programme::Programme::embedded();
+    let pioneers = Rankings::embedded()
+        .pioneer
+        .iter()
+        .map(|x| {
+            let seg = p.segment(&x.segment);
+            let rows = named
+                .iter()
+                .filter(|(_, o, _)| seg.is_some_and(|s| s.matches(o)))
+                .collect();
+            (name(lang, &x.name_zh, &x.name_en), ranked(rows, x.top))
+        })
+        .collect();
+    let keys = |o: &egret_domain::programme::OrgFacts| -> Vec<String> {
+        match by.as_str() {
+            "district" => vec![o.district.clone()],
+            "zone" => o.zones.clone(),
+            "ownership" => vec![o.ownership.clone()],
+            _ => o.cluster.clone().into_iter().collect(),
+        }
+    };
+    let mut by_key: std::collections::BTreeMap<String, Vec<_>> = Default::default();
+    for row in &named {
+        for k in keys(row.1) {
+            by_key.entry(k).or_default().push(row);
+        }
+    }
+    let groups = by_key
+        .into_iter()
+        .map(|(k, rows)| {
+            let title = match by.as_str() {
+                "district" => rd.district(&k).map(|d| name(lang, &d.name_zh, &d.name_en)),
+                "zone" => rd.zone(&k).map(|z| name(lang, &z.name_zh, &z.name_en)),
+                "ownership" => Some(ctx.t(&format!("domain-ownership-{}", k.replace('_', "-")))),
+                _ => rd.cluster(&k).map(|c| name(lang, &c.name_zh, &c.name_en)),
+            }
+            .unwrap_or(k);
+            (title, ranked(rows, usize::MAX))
+        })
+        .collect();
+    render(&RankingsPage {
+        published: run.is_some(),
+        methodology: run.map(|r| r.methodology).unwrap_or_default(),
+        year,
+        years,
+        by,
+        pioneers,
+        groups,
+        ctx,
+    })
+}

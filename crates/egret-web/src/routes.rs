@@ -250,6 +250,8 @@ fn table(config: &WebConfig) -> Table {
         // Ratings and their explanations.
         .add("GET", "/ratings", rating_pages::ratings_page)
         .add("POST", "/ratings/run", rating_pages::run)
+        .add("POST", "/ratings/{run}/publish", rating_pages::publish)
+        .add("GET", "/rankings", rating_pages::rankings_page)
         .add("GET", "/orgs/{id}/rating", rating_pages::rating_page)
         .add(
             "POST",

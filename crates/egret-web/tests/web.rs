@@ -754,6 +754,15 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         vec![p("/ratings".into(), Body::None, AUTHED)],
     );
     m.insert(
+        ("GET", "/rankings"),
+        vec![p("/rankings?by=district".into(), Body::None, ALL)],
+    );
+    // No such run: not found for those who may publish; denied for others.
+    m.insert(
+        ("POST", "/ratings/{run}/publish"),
+        vec![p("/ratings/no-such-run/publish".into(), form(&[]), &[])],
+    );
+    m.insert(
         ("POST", "/ratings/run"),
         vec![p(
             "/ratings/run".into(),

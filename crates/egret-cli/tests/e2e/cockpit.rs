@@ -158,6 +158,25 @@ fn cockpit_figures_equal_their_lists_in_every_year_and_the_cli_agrees() {
             page.contains("id=\"rating-grade\"") && page.contains("rating-indicators"),
             "{page}"
         );
+        // Published ratings are ranked in public; the latest year is still
+        // in its review window.
+        let ranks = reqwest::get(format!("{base}/rankings?year=2024&by=district"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            ranks.contains("class=\"ranking\"") && ranks.contains("<td>1</td>"),
+            "{ranks}"
+        );
+        let latest = reqwest::get(format!("{base}/rankings?year=2025"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(latest.contains("id=\"no-ranking\""));
         // The public page shows headline figures without lists.
         let public = reqwest::get(format!("{base}/city"))
             .await

@@ -62,3 +62,4 @@ store-objection-indicator = “{ $value }” is not an indicator of this rating.
 store-objection-resolution = “{ $value }” is not a resolution; use upheld or dismissed.
 store-objection-closed = This objection is already resolved.
 store-controversy-kind = “{ $value }” is not a controversy kind of the rating methodologies.
+store-rating-published = This rating run is already published.

@@ -62,3 +62,4 @@ store-objection-indicator = “{ $value }”不是本次评级中的指标。
 store-objection-resolution = “{ $value }”不是有效的处理结果，请使用 upheld 或 dismissed。
 store-objection-closed = 该异议已处理完毕。
 store-controversy-kind = “{ $value }”不是评级方法中的争议事件类型。
+store-rating-published = 该次评级已发布。
