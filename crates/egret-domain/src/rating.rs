@@ -152,9 +152,9 @@ impl Methodology {
         {
             return Err(format!("issue {}: unknown pillar {}", i.id, i.pillar));
         }
-        let Some(default) = m.weights.get("default") else {
+        if !m.weights.contains_key("default") {
             return Err("weights.default is required".into());
-        };
+        }
         for (cluster, w) in &m.weights {
             if cluster != "default" && rd.cluster(cluster).is_none() {
                 return Err(format!("weights.{cluster}: unknown cluster"));
@@ -171,7 +171,6 @@ impl Methodology {
                 return Err(format!("weights.{cluster}: weights must be positive"));
             }
         }
-        let _ = default;
         let mut ids = HashSet::new();
         for x in &m.indicator {
             let at = format!("indicator {}", x.id);
