@@ -832,6 +832,27 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
             store.publish_rating_run(&rater, &run.run_id).await?;
         }
     }
+    // One excellent case, on the first published report.
+    if let Some(s) = store.published_submissions(1).await?.first() {
+        let name = s.snapshot["organisation"]["name_zh"]
+            .as_str()
+            .unwrap_or_default();
+        store
+            .publish_case(
+                &system,
+                &egret_store::CaseInput {
+                    org_id: s.org_id.clone(),
+                    submission_id: s.submission_id.clone(),
+                    title_zh: format!("（合成演示）{name}：能源管理数字化"),
+                    title_en: Some("(Synthetic demo) Digital energy management".into()),
+                    body_zh: format!(
+                        "（合成演示）{name}建立了能源与排放月度统计制度，并在报告中披露了范围一、范围二排放及其同比变化。\n\n案例依据为该公司已发布的报告。"
+                    ),
+                    body_en: Some("(Synthetic demo) The company set up monthly energy and emissions reporting and discloses scope 1 and 2 emissions with their year-on-year change.\n\nThe case rests on its published report.".into()),
+                },
+            )
+            .await?;
+    }
     Ok(Outcome::Loaded(stats))
 }
 

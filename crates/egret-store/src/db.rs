@@ -73,6 +73,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "rating publications",
         include_str!("../migrations/0014_rating_publications.sql"),
     ),
+    (
+        15,
+        "excellent cases",
+        include_str!("../migrations/0015_excellent_cases.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

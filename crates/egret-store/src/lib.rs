@@ -12,6 +12,7 @@ mod assurance;
 mod audit;
 mod awards;
 mod carbon;
+mod cases;
 mod data;
 mod db;
 mod error;
@@ -32,6 +33,7 @@ pub use awards::AwardApplication;
 pub use carbon::{
     ActivityInput, ActivityRecord, OutputRecord, ResultRecord, RunRecord, by_category,
 };
+pub use cases::{CaseInput, CaseRecord};
 pub use data::{
     EvidenceInfo, MAX_EVIDENCE_BYTES, PendingUpload, PutReport, Source, ValueInput, ValueRecord,
     answer_map, answer_states, value_set,

@@ -160,6 +160,7 @@ on_all_backends!(
             "engagement_findings",
             "engagements",
             "evidence_files",
+            "excellent_cases",
             "fx_rates",
             "institution_members",
             "institution_qualifications",
@@ -1969,6 +1970,28 @@ on_all_backends!(
         assert_eq!(facts.figures[0].value, "1200".parse().unwrap());
         assert_eq!(facts.figures[0].unit, "tCO2e");
         assert!(facts.orgs.iter().any(|o| o.org_id == org));
+        // An excellent case rests on the published report; it is refused
+        // to enterprises and without published evidence, and disappears
+        // when the report is withdrawn.
+        let case = egret_store::CaseInput {
+            org_id: org.clone(),
+            submission_id: s.submission_id.clone(),
+            title_zh: "节能改造示范".into(),
+            title_en: Some("Efficiency retrofit".into()),
+            body_zh: "公司完成空压机改造。".into(),
+            body_en: None,
+        };
+        assert!(store.publish_case(&ent, &case).await.is_err());
+        let bad = egret_store::CaseInput {
+            submission_id: "nope".into(),
+            ..case.clone()
+        };
+        match store.publish_case(&city, &bad).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].field, "submission_id"),
+            other => panic!("{other:?}"),
+        }
+        store.publish_case(&city, &case).await.unwrap();
+        assert_eq!(store.cases().await.unwrap().len(), 1);
         store
             .submission_event(
                 &ent,
@@ -1981,6 +2004,7 @@ on_all_backends!(
             .unwrap();
         let facts = store.city_facts(&city, &["ghg.scope1"]).await.unwrap();
         assert!(facts.published.is_empty());
+        assert!(store.cases().await.unwrap().is_empty());
     }
 );
 

@@ -524,3 +524,118 @@ pub async fn rankings_page(
         ctx,
     })
 }
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct CasesPage {
+    ctx: PageCtx,
+    /// (title, organisation, paragraphs, report link, published)
+    cases: Vec<(String, String, Vec<String>, String, String)>,
+    can_publish: bool,
+    /// (org id · submission id, label) of published reports.
+    reports: Vec<(String, String)>,
+}
+
+/// Excellent cases (public), and the form the city and analysts use.
+pub async fn cases_page(
+    State(st): State<AppState>,
+    crate::auth::Ctx(ctx, auth): crate::auth::Ctx,
+) -> AppResult<Response> {
+    let lang = ctx.lang;
+    let can_publish = auth.as_ref().is_some_and(|a| {
+        matches!(
+            a.principal.role,
+            egret_domain::access::Role::CityGov
+                | egret_domain::access::Role::Analyst
+                | egret_domain::access::Role::PlatformAdmin
+        )
+    });
+    let cases = st
+        .store
+        .cases()
+        .await?
+        .into_iter()
+        .map(|c| {
+            let title = match (&c.case.title_en, lang) {
+                (Some(en), Lang::En) => en.clone(),
+                _ => c.case.title_zh.clone(),
+            };
+            let body = match (&c.case.body_en, lang) {
+                (Some(en), Lang::En) => en.clone(),
+                _ => c.case.body_zh.clone(),
+            };
+            (
+                title,
+                c.org_name,
+                body.split("\n\n")
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                format!(
+                    "/orgs/{}/submissions/{}",
+                    c.case.org_id, c.case.submission_id
+                ),
+                c.published_at,
+            )
+        })
+        .collect();
+    let reports = if can_publish {
+        st.store
+            .published_submissions(200)
+            .await?
+            .into_iter()
+            .map(|s| {
+                let org = s.snapshot["organisation"]["name_zh"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_string();
+                (
+                    format!("{} {}", s.org_id, s.submission_id),
+                    format!("{org} · {} · {}", s.fiscal_year, s.catalog_key),
+                )
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    render(&CasesPage {
+        cases,
+        can_publish,
+        reports,
+        ctx,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct CaseForm {
+    /// "ORG_ID SUBMISSION_ID"
+    report: String,
+    title_zh: String,
+    #[serde(default)]
+    title_en: String,
+    body_zh: String,
+    #[serde(default)]
+    body_en: String,
+}
+
+pub async fn case_add(
+    State(st): State<AppState>,
+    CsrfForm(_, auth, f): CsrfForm<CaseForm>,
+) -> AppResult<Response> {
+    let (org_id, submission_id) = f.report.split_once(' ').unwrap_or((f.report.as_str(), ""));
+    st.store
+        .publish_case(
+            &auth.principal,
+            &egret_store::CaseInput {
+                org_id: org_id.to_string(),
+                submission_id: submission_id.to_string(),
+                title_zh: f.title_zh,
+                title_en: Some(f.title_en),
+                body_zh: f.body_zh,
+                body_en: Some(f.body_en),
+            },
+        )
+        .await?;
+    Ok(Redirect::to("/cases").into_response())
+}

@@ -252,6 +252,8 @@ fn table(config: &WebConfig) -> Table {
         .add("POST", "/ratings/run", rating_pages::run)
         .add("POST", "/ratings/{run}/publish", rating_pages::publish)
         .add("GET", "/rankings", rating_pages::rankings_page)
+        .add("GET", "/cases", rating_pages::cases_page)
+        .add("POST", "/cases", rating_pages::case_add)
         .add("GET", "/orgs/{id}/rating", rating_pages::rating_page)
         .add(
             "POST",

@@ -753,6 +753,21 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         ("GET", "/ratings"),
         vec![p("/ratings".into(), Body::None, AUTHED)],
     );
+    m.insert(("GET", "/cases"), vec![p("/cases".into(), Body::None, ALL)]);
+    // No published report in the fixture: refused as invalid (not denied)
+    // for those who may publish cases.
+    m.insert(
+        ("POST", "/cases"),
+        vec![p(
+            "/cases".into(),
+            form(&[
+                ("report", "none none"),
+                ("title_zh", "案例"),
+                ("body_zh", "正文"),
+            ]),
+            &[Admin, City, Analyst],
+        )],
+    );
     m.insert(
         ("GET", "/rankings"),
         vec![p("/rankings?by=district".into(), Body::None, ALL)],

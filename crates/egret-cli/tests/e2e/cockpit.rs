@@ -177,6 +177,17 @@ fn cockpit_figures_equal_their_lists_in_every_year_and_the_cli_agrees() {
             .await
             .unwrap();
         assert!(latest.contains("id=\"no-ranking\""));
+        // The demo's excellent case is public, linked to its report.
+        let cases = reqwest::get(format!("{base}/cases"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            cases.contains("class=\"case\"") && cases.contains("/submissions/"),
+            "{cases}"
+        );
         // The public page shows headline figures without lists.
         let public = reqwest::get(format!("{base}/city"))
             .await

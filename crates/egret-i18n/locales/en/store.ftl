@@ -63,3 +63,4 @@ store-objection-resolution = “{ $value }” is not a resolution; use upheld or
 store-objection-closed = This objection is already resolved.
 store-controversy-kind = “{ $value }” is not a controversy kind of the rating methodologies.
 store-rating-published = This rating run is already published.
+store-case-evidence = A case needs a published report of the same organisation as its evidence.

@@ -63,3 +63,4 @@ store-objection-resolution = “{ $value }”不是有效的处理结果，请�
 store-objection-closed = 该异议已处理完毕。
 store-controversy-kind = “{ $value }”不是评级方法中的争议事件类型。
 store-rating-published = 该次评级已发布。
+store-case-evidence = 案例须以该单位已发布的报告为依据。
