@@ -605,6 +605,34 @@ fn input_value(dp: &str, bk: &str, answer: Answer) -> ValueInput {
     }
 }
 
+/// A complete `xm-lite@1` disclosure: `answered`, and every other required
+/// data point explained.
+fn lite_inputs(answered: Vec<ValueInput>) -> Vec<ValueInput> {
+    let cats = egret_domain::catalog::Catalogs::embedded();
+    let mut inputs: Vec<ValueInput> = cats
+        .catalog("xm-lite@1")
+        .unwrap()
+        .requirements
+        .iter()
+        .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
+        .map(|r| r.datapoint.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .filter(|d| !answered.iter().any(|a| &a.datapoint == d))
+        .map(|dp| {
+            input_value(
+                &dp,
+                "",
+                Answer::NotDisclosed {
+                    reason: "尚未统计".into(),
+                },
+            )
+        })
+        .collect();
+    inputs.extend(answered);
+    inputs
+}
+
 async fn org_with_period(store: &Store, n: u32) -> (String, String) {
     let a = admin();
     let rec = store.create_org(&a, &profile(n)).await.unwrap();
@@ -1545,28 +1573,7 @@ on_all_backends!(
             .unwrap();
         let p = store.period_for_year(&ent, &org, 2025).await.unwrap();
         // A complete submission of the lightweight standard with scope 1.
-        let cats = egret_domain::catalog::Catalogs::embedded();
-        let mut inputs: Vec<ValueInput> = cats
-            .catalog("xm-lite@1")
-            .unwrap()
-            .requirements
-            .iter()
-            .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
-            .map(|r| r.datapoint.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter(|d| d != "ghg.scope1")
-            .map(|dp| {
-                input_value(
-                    &dp,
-                    "",
-                    Answer::NotDisclosed {
-                        reason: "尚未统计".into(),
-                    },
-                )
-            })
-            .collect();
-        inputs.push(input_value("ghg.scope1", "", qty("1200", "tCO2e")));
+        let inputs = lite_inputs(vec![input_value("ghg.scope1", "", qty("1200", "tCO2e"))]);
         store
             .put_values(&ent, &org, &period, &inputs, &Source::Manual)
             .await
@@ -1831,28 +1838,7 @@ on_all_backends!(
             .add_period(&a, &org, &PeriodInput::calendar(2024))
             .await
             .unwrap();
-        let cats = egret_domain::catalog::Catalogs::embedded();
-        let mut inputs: Vec<ValueInput> = cats
-            .catalog("xm-lite@1")
-            .unwrap()
-            .requirements
-            .iter()
-            .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
-            .map(|r| r.datapoint.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
-            .filter(|d| d != "ghg.scope1")
-            .map(|dp| {
-                input_value(
-                    &dp,
-                    "",
-                    Answer::NotDisclosed {
-                        reason: "尚未统计".into(),
-                    },
-                )
-            })
-            .collect();
-        inputs.push(input_value("ghg.scope1", "", qty("1200", "tCO2e")));
+        let inputs = lite_inputs(vec![input_value("ghg.scope1", "", qty("1200", "tCO2e"))]);
         store
             .put_values(&ent, &org, &period, &inputs, &Source::Manual)
             .await
@@ -2138,28 +2124,7 @@ on_all_backends!(
                 .add_period(&a, &org, &PeriodInput::calendar(2025))
                 .await
                 .unwrap();
-            let cats = egret_domain::catalog::Catalogs::embedded();
-            let mut inputs: Vec<ValueInput> = cats
-                .catalog("xm-lite@1")
-                .unwrap()
-                .requirements
-                .iter()
-                .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
-                .map(|r| r.datapoint.clone())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .filter(|d| d != "ghg.scope1")
-                .map(|dp| {
-                    input_value(
-                        &dp,
-                        "",
-                        Answer::NotDisclosed {
-                            reason: "无".into(),
-                        },
-                    )
-                })
-                .collect();
-            inputs.push(input_value("ghg.scope1", "", qty("900", "tCO2e")));
+            let inputs = lite_inputs(vec![input_value("ghg.scope1", "", qty("900", "tCO2e"))]);
             store
                 .put_values(&a, &org, &period, &inputs, &Source::Manual)
                 .await
@@ -2332,7 +2297,6 @@ on_all_backends!(
     |store| {
         use rust_decimal::Decimal;
         let a = admin();
-        let cats = egret_domain::catalog::Catalogs::embedded();
         let mut uscc_of = std::collections::HashMap::new();
         for (n, t) in [(91, "100"), (92, "400"), (93, "250")] {
             let org = store.create_org(&a, &profile(n)).await.unwrap().org_id;
@@ -2341,32 +2305,14 @@ on_all_backends!(
                 .add_period(&a, &org, &PeriodInput::calendar(2025))
                 .await
                 .unwrap();
-            let mut inputs: Vec<ValueInput> = cats
-                .catalog("xm-lite@1")
-                .unwrap()
-                .requirements
-                .iter()
-                .filter(|r| r.obligation == egret_domain::catalog::Obligation::Required)
-                .map(|r| r.datapoint.clone())
-                .collect::<std::collections::BTreeSet<_>>()
-                .into_iter()
-                .filter(|d| d != "ghg.scope1" && d != "ohs.fatalities")
-                .map(|dp| {
-                    input_value(
-                        &dp,
-                        "",
-                        Answer::NotDisclosed {
-                            reason: "无".into(),
-                        },
-                    )
-                })
-                .collect();
-            inputs.push(input_value("ghg.scope1", "", qty(t, "tCO2e")));
-            inputs.push(input_value(
-                "ohs.fatalities",
-                "",
-                Answer::Value(Value::Count(i64::from(n == 92))),
-            ));
+            let inputs = lite_inputs(vec![
+                input_value("ghg.scope1", "", qty(t, "tCO2e")),
+                input_value(
+                    "ohs.fatalities",
+                    "",
+                    Answer::Value(Value::Count(i64::from(n == 92))),
+                ),
+            ]);
             store
                 .put_values(&a, &org, &period, &inputs, &Source::Manual)
                 .await

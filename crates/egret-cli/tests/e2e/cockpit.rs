@@ -23,6 +23,13 @@ pub async fn signed_in(base: &str, who: &str) -> reqwest::Client {
     http
 }
 
+/// The body of a page that must answer.
+async fn get_text(http: &reqwest::Client, url: String) -> String {
+    let r = http.get(&url).send().await.unwrap();
+    assert!(r.status().is_success(), "{url}: {}", r.status());
+    r.text().await.unwrap()
+}
+
 /// Every `<a class="figure…" href="H">N</a>` of a page: (H, N).
 fn figures(html: &str) -> Vec<(String, usize)> {
     let mut out = Vec::new();
@@ -71,14 +78,7 @@ fn cockpit_figures_equal_their_lists_in_every_year_and_the_cli_agrees() {
         }
         let mut checked = 0;
         for year in [2023, 2024, 2025] {
-            let html = city
-                .get(format!("{base}/cockpit?year={year}"))
-                .send()
-                .await
-                .unwrap()
-                .text()
-                .await
-                .unwrap();
+            let html = get_text(&city, format!("{base}/cockpit?year={year}")).await;
             let figs = figures(&html);
             assert!(figs.len() > 100, "{year}: {} figures", figs.len());
             for (href, n) in &figs {
@@ -125,76 +125,45 @@ fn cockpit_figures_equal_their_lists_in_every_year_and_the_cli_agrees() {
         }
         assert!(checked > 300, "{checked} figures checked");
         // A rated organisation's explanation is open to the city.
-        let rated = city
-            .get(format!(
-                "{base}/cockpit/list?year=2025&status=rated&format=csv"
-            ))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let rated = get_text(
+            &city,
+            format!("{base}/cockpit/list?year=2025&status=rated&format=csv"),
+        )
+        .await;
         assert!(rated.lines().count() > 1, "the demo is rated: {rated}");
-        let html = city
-            .get(format!("{base}/cockpit/list?year=2025&status=rated"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let html = get_text(&city, format!("{base}/cockpit/list?year=2025&status=rated")).await;
         let i = html.find("<a href=\"/orgs/").expect("a rated organisation");
         let org = &html[i + 15..i + 15 + html[i + 15..].find('"').unwrap()];
-        let page = city
-            .get(format!("{base}/orgs/{org}/rating"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let page = get_text(&city, format!("{base}/orgs/{org}/rating")).await;
         assert!(
             page.contains("id=\"rating-grade\"") && page.contains("rating-indicators"),
             "{page}"
         );
         // Published ratings are ranked in public; the latest year is still
         // in its review window.
-        let ranks = reqwest::get(format!("{base}/rankings?year=2024&by=district"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let ranks = get_text(
+            &reqwest::Client::new(),
+            format!("{base}/rankings?year=2024&by=district"),
+        )
+        .await;
         assert!(
             ranks.contains("class=\"ranking\"") && ranks.contains("<td>1</td>"),
             "{ranks}"
         );
-        let latest = reqwest::get(format!("{base}/rankings?year=2025"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let latest = get_text(
+            &reqwest::Client::new(),
+            format!("{base}/rankings?year=2025"),
+        )
+        .await;
         assert!(latest.contains("id=\"no-ranking\""));
         // The demo's excellent case is public, linked to its report.
-        let cases = reqwest::get(format!("{base}/cases"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let cases = get_text(&reqwest::Client::new(), format!("{base}/cases")).await;
         assert!(
             cases.contains("class=\"case\"") && cases.contains("/submissions/"),
             "{cases}"
         );
         // The public page shows headline figures without lists.
-        let public = reqwest::get(format!("{base}/city"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let public = get_text(&reqwest::Client::new(), format!("{base}/city")).await;
         assert!(public.contains("id=\"public-rates\"") && !public.contains("class=\"figure"));
     });
 }
