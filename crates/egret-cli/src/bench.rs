@@ -45,7 +45,23 @@ pub async fn demo(db: Option<&str>, orgs: Option<usize>) -> Result<()> {
     Ok(())
 }
 
-struct Server(Child);
+pub(crate) struct Server(Child);
+
+impl Server {
+    /// Stops the server as an operator would (SIGTERM: graceful shutdown,
+    /// logs flushed) and waits for it.
+    pub(crate) fn terminate(mut self) -> Result<()> {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.0.id().to_string()])
+            .status()
+            .context("running kill")?;
+        if !status.success() {
+            bail!("kill -TERM failed");
+        }
+        self.0.wait()?;
+        Ok(())
+    }
+}
 
 impl Drop for Server {
     fn drop(&mut self) {
@@ -84,6 +100,30 @@ pub const COCKPIT_PAGES: [&str; 4] = [
     "/cockpit/list?year=2025&segment=private&scope=city&status=missing",
 ];
 
+/// Starts `egret serve` on a free loopback port with extra environment
+/// settings; returns the running server, its base URL and process id.
+pub(crate) fn spawn_server(url: &str, env: &[(&str, &str)]) -> Result<(Server, String, u32)> {
+    let exe = std::env::current_exe()?;
+    let mut child = Command::new(exe)
+        .args(["serve", "--db", url, "--addr", "127.0.0.1:0"])
+        .env("EGRET_LOG", "warn")
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting egret serve")?;
+    let stdout = child.stdout.take().context("no stdout")?;
+    let pid = child.id();
+    let server = Server(child);
+    for line in BufReader::new(stdout).lines() {
+        let line = line?;
+        if let Some(rest) = line.strip_prefix("Egret is running at ") {
+            return Ok((server, rest.trim().trim_end_matches('/').to_string(), pid));
+        }
+    }
+    bail!("server did not print its address")
+}
+
 pub async fn serve(db: Option<&str>, requests: usize, name: &str, pages: &[&str]) -> Result<()> {
     let dir = tempfile::tempdir()?;
     let url = match db {
@@ -96,27 +136,8 @@ pub async fn serve(db: Option<&str>, requests: usize, name: &str, pages: &[&str]
             url
         }
     };
-    let exe = std::env::current_exe()?;
     let t0 = Instant::now();
-    let mut child = Command::new(exe)
-        .args(["serve", "--db", &url, "--addr", "127.0.0.1:0"])
-        .env("EGRET_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting egret serve")?;
-    let stdout = child.stdout.take().context("no stdout")?;
-    let pid = child.id();
-    let server = Server(child);
-    let mut base = None;
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        if let Some(rest) = line.strip_prefix("Egret is running at ") {
-            base = Some(rest.trim().trim_end_matches('/').to_string());
-            break;
-        }
-    }
-    let base = base.context("server did not print its address")?;
+    let (server, base, pid) = spawn_server(&url, &[])?;
     let http = reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())

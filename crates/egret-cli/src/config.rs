@@ -25,6 +25,10 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Serve HTTPS with this certificate and key.
     pub tls: Option<TlsConfig>,
+    /// Bank API calls allowed per token and second, sustained.
+    pub bank_rate_per_second: u32,
+    /// Bank API calls a token may make at once above the rate.
+    pub bank_burst: u32,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -46,6 +50,8 @@ impl Default for Config {
             log_format: "text".into(),
             secure_cookies: false,
             tls: None,
+            bank_rate_per_second: 50,
+            bank_burst: 100,
         }
     }
 }
@@ -78,6 +84,8 @@ impl Config {
                 "upload_limit",
                 "log_format",
                 "secure_cookies",
+                "bank_rate_per_second",
+                "bank_burst",
             ]))
             .merge(
                 Env::prefixed("EGRET_TLS_")

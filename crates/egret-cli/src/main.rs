@@ -3,6 +3,7 @@
 //! accounts.
 
 mod bench;
+mod bench_bank;
 mod carbon;
 mod config;
 mod tls;
@@ -220,6 +221,17 @@ enum BenchCommand {
         #[arg(long, default_value_t = 60)]
         requests: usize,
     },
+    /// Throughput and latency of the bank API's grade endpoint under load
+    /// from `wrk` on loopback (demo city in a temporary SQLite file unless
+    /// --db names a database holding it); checks every call was logged.
+    BankApi {
+        #[arg(long, default_value_t = 20)]
+        seconds: u32,
+        #[arg(long, default_value_t = 64)]
+        connections: u32,
+        #[arg(long, default_value_t = 2)]
+        threads: u32,
+    },
 }
 
 #[derive(Subcommand)]
@@ -239,6 +251,15 @@ enum UserCommand {
         /// Credit code of an organisation to bind (repeatable).
         #[arg(long = "org")]
         orgs: Vec<String>,
+    },
+    /// Issue an API token for an account (printed once; the account's
+    /// owner can revoke it on the account page).
+    Token {
+        #[arg(long)]
+        email: String,
+        /// What the token is for.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -598,6 +619,17 @@ async fn run(
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench {
+            command:
+                BenchCommand::BankApi {
+                    seconds,
+                    connections,
+                    threads,
+                },
+        } => {
+            bench_bank::bank_api(db_flag.as_deref(), seconds, connections, threads).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench {
             command: BenchCommand::Serve { requests },
         } => {
             bench::serve(db_flag.as_deref(), requests, "serve", &bench::SERVE_PAGES).await?;
@@ -647,6 +679,28 @@ async fn run(
             println!("{id}");
             Ok(ExitCode::SUCCESS)
         }
+        Command::User {
+            command: UserCommand::Token { email, name },
+        } => {
+            let store = open(&config).await?;
+            let system = Principal::system("cli");
+            let email = email.trim().to_lowercase();
+            let Some(user) = store
+                .list_users(&system)
+                .await?
+                .into_iter()
+                .find(|u| u.email == email)
+            else {
+                bail!("no account with the e-mail {email}");
+            };
+            let owner = store.principal(&user).await?;
+            let (secret, _) = store
+                .create_api_token(&owner, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!(e.msg().render(lang)))?;
+            println!("{secret}");
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -668,6 +722,8 @@ async fn serve(
         secure_cookies: config.tls.is_some() || config.secure_cookies,
         demo_notice: demo || store.has_synthetic_data().await?,
         demo_logins: demo_logins.clone(),
+        bank_rate_per_second: config.bank_rate_per_second,
+        bank_burst: config.bank_burst,
     };
     let state = egret_web::AppState::new(store, web).with_pdf(std::sync::Arc::new(|data| {
         egret_report::render_pdf(egret_report::TEMPLATE, data, egret_report::Fonts::shared())

@@ -237,7 +237,7 @@ fn parse_selector(sel: &str) -> Result<(&str, usize)> {
     let (kind, n) = sel
         .split_once(':')
         .ok_or_else(|| anyhow::anyhow!("selector `{sel}` must be KIND:N"))?;
-    if !matches!(kind, "listed-soe-foreign" | "listed" | "sme") {
+    if !matches!(kind, "listed-soe-foreign" | "listed" | "sme" | "financial") {
         bail!("selector `{sel}`: unknown kind `{kind}`");
     }
     let n: usize = n
@@ -614,6 +614,12 @@ fn select<'a>(city: &'a City, sel: &str) -> Result<usize> {
                 .enumerate()
                 .filter(|(_, o)| o.profile.is_listed()),
         ),
+        "financial" => Box::new(
+            city.orgs
+                .iter()
+                .enumerate()
+                .filter(|(_, o)| o.profile.financial_institution),
+        ),
         _ => Box::new(city.orgs.iter().enumerate().filter(|(_, o)| o.sme)),
     };
     matches
@@ -853,7 +859,70 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
             )
             .await?;
     }
+    bank_demo(store, plan, &user_ids, &system).await?;
     Ok(Outcome::Loaded(stats))
+}
+
+/// The demo bank uploads its preference rules and tags three facilities
+/// (two loans under the 2025 catalogue, one 2024 bond under the 2021 one).
+async fn bank_demo(
+    store: &Store,
+    plan: &DemoPlan,
+    user_ids: &BTreeMap<String, String>,
+    system: &Principal,
+) -> Result<()> {
+    let Some(a) = plan
+        .accounts
+        .iter()
+        .find(|a| a.role == "bank" && !a.orgs.is_empty())
+    else {
+        return Ok(());
+    };
+    let bank = store
+        .principal(&store.user(&user_ids[&a.email]).await?)
+        .await?;
+    store
+        .upload_bank_rules(&bank, include_str!("../../../data/demo/bank-rules.toml"))
+        .await?;
+    let facts = store.city_facts(system, &[]).await?;
+    let facilities = [
+        (
+            "LDGB-2026-0031",
+            "loan",
+            "2026-03-15",
+            "120,000,000.00",
+            "1",
+        ),
+        ("LDGB-2025-0107", "loan", "2025-11-20", "35,000,000.00", "8"),
+        (
+            "LDGB-B-2024-002",
+            "bond",
+            "2024-06-28",
+            "500,000,000.00",
+            "3",
+        ),
+    ];
+    for ((org, _), (reference, kind, day, amount, item)) in
+        facts.published.iter().skip(2).step_by(5).zip(facilities)
+    {
+        let uscc = store.get_org(system, org).await?.profile.uscc.to_string();
+        store
+            .record_facility(
+                &bank,
+                &egret_store::FacilityInput {
+                    reference: reference.into(),
+                    kind: kind.into(),
+                    borrower_uscc: uscc,
+                    amount: amount.into(),
+                    currency: "CNY".into(),
+                    approved_on: day.into(),
+                    edition: None,
+                    item: item.into(),
+                },
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// Every assured organisation applies for every award it is eligible for

@@ -67,6 +67,10 @@ impl Role {
         match self {
             Role::Enterprise => Some(Relation::Member),
             Role::Assurer => Some(Relation::Engagement),
+            // Bank staff are bound to their bank (a financial institution
+            // of the register): the tenant of its rules, facilities and
+            // API log. It gives them no write access to its data.
+            Role::Bank => Some(Relation::Staff),
             _ => None,
         }
     }
@@ -96,6 +100,8 @@ pub enum Relation {
     Member,
     /// An assurance engagement (assurers).
     Engagement,
+    /// The bank a bank user works for.
+    Staff,
 }
 
 impl Relation {
@@ -103,6 +109,7 @@ impl Relation {
         match self {
             Relation::Member => "member",
             Relation::Engagement => "engagement",
+            Relation::Staff => "staff",
         }
     }
 }

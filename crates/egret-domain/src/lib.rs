@@ -18,10 +18,12 @@
 pub mod access;
 pub mod assurance;
 pub mod awards;
+pub mod bank;
 pub mod catalog;
 pub mod checks;
 pub mod completeness;
 pub mod fx;
+pub mod greenfin;
 pub mod institution;
 pub mod org;
 pub mod plan;
@@ -60,6 +62,8 @@ mod catalog_tests {
         ("org/listing.rs", include_str!("org/listing.rs")),
         ("org/site.rs", include_str!("org/site.rs")),
         ("org/period.rs", include_str!("org/period.rs")),
+        ("bank.rs", include_str!("bank.rs")),
+        ("greenfin.rs", include_str!("greenfin.rs")),
     ];
 
     fn literal_keys() -> Vec<String> {

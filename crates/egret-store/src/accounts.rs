@@ -523,6 +523,24 @@ impl Store {
 
     /// The user and principal behind a bearer token, if valid.
     pub async fn token_principal(&self, secret: &str) -> Result<Option<(User, Principal)>> {
+        let Some((user, p, token_id)) = self.token_lookup(secret).await? else {
+            return Ok(None);
+        };
+        {
+            let _w = self.writer().await;
+            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_id = $2")
+                .bind(now())
+                .bind(&token_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some((user, p)))
+    }
+
+    /// The account and token id behind an API token secret (active
+    /// account, token not revoked), without recording its use: callers
+    /// that log every call (the bank API) record the last use with the log.
+    pub async fn token_lookup(&self, secret: &str) -> Result<Option<(User, Principal, String)>> {
         let row = sqlx::query(
             "SELECT u.user_id, u.email, u.display_name, u.role, u.active, t.token_id \
              FROM api_tokens t JOIN users u ON u.user_id = t.user_id \
@@ -537,16 +555,8 @@ impl Store {
             return Ok(None);
         }
         let token_id: String = row.try_get("token_id")?;
-        {
-            let _w = self.writer().await;
-            sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_id = $2")
-                .bind(now())
-                .bind(&token_id)
-                .execute(&self.pool)
-                .await?;
-        }
         let p = self.principal(&user).await?;
-        Ok(Some((user, p)))
+        Ok(Some((user, p, token_id)))
     }
 
     /// Disables or re-enables an account.

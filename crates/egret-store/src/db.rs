@@ -78,6 +78,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "excellent cases",
         include_str!("../migrations/0015_excellent_cases.sql"),
     ),
+    (16, "bank", include_str!("../migrations/0016_bank.sql")),
 ];
 
 /// Which database engine a [`Store`] talks to.

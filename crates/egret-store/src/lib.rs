@@ -11,6 +11,7 @@ mod accounts;
 mod assurance;
 mod audit;
 mod awards;
+mod bank;
 mod carbon;
 mod cases;
 mod data;
@@ -30,6 +31,10 @@ pub use accounts::{ApiTokenInfo, MIN_PASSWORD_LEN, NewUser, SessionInfo, User, h
 pub use assurance::{Conclusion, CoverageYear, Engagement, EngagementInput, Finding};
 pub use audit::AuditEntry;
 pub use awards::AwardApplication;
+pub use bank::{
+    BankCall, CARBON_POINTS, DisclosureSummary, Facility, FacilityInput, GradeCard, RuleSetRecord,
+    bank_of,
+};
 pub use carbon::{
     ActivityInput, ActivityRecord, OutputRecord, ResultRecord, RunRecord, by_category,
 };

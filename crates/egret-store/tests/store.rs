@@ -149,6 +149,8 @@ on_all_backends!(
             "award_applications",
             "award_events",
             "award_grants",
+            "bank_api_calls",
+            "bank_rule_sets",
             "carbon_activities",
             "carbon_outputs",
             "carbon_results",
@@ -162,6 +164,7 @@ on_all_backends!(
             "evidence_files",
             "excellent_cases",
             "fx_rates",
+            "green_facilities",
             "institution_members",
             "institution_qualifications",
             "institutions",
@@ -197,6 +200,10 @@ on_all_backends!(
         for (t, cols) in &schema {
             if cols.iter().any(|c| c == "org_id") && t != "uscc_directory" {
                 assert_eq!(cols[0], "org_id", "{t}: org_id must lead");
+            }
+            // A bank's own records are keyed by the bank.
+            if cols.iter().any(|c| c == "bank_org_id") {
+                assert_eq!(cols[0], "bank_org_id", "{t}: bank_org_id must lead");
             }
         }
         if store.backend() == Backend::Sqlite {
@@ -503,12 +510,13 @@ on_all_backends!(accounts_sessions_and_tokens, |store| {
     assert!(
         matches!(store.create_user(&a, &short).await, Err(StoreError::Conflict(ref m)) if m.key == "store-password-short")
     );
-    let bank_with_orgs = NewUser {
+    // Analysts rate everybody: they are bound to no organisation.
+    let analyst_with_orgs = NewUser {
         email: "b@example.com".into(),
-        role: Role::Bank,
+        role: Role::Analyst,
         ..new.clone()
     };
-    assert!(store.create_user(&a, &bank_with_orgs).await.is_err());
+    assert!(store.create_user(&a, &analyst_with_orgs).await.is_err());
 
     assert!(
         store
@@ -631,6 +639,61 @@ fn lite_inputs(answered: Vec<ValueInput>) -> Vec<ValueInput> {
         .collect();
     inputs.extend(answered);
     inputs
+}
+
+/// An assurer bound to `orgs`, acting for a registered CPA firm (credit
+/// code `code(n)`) with a current qualification.
+async fn qualified_assurer(store: &Store, orgs: Vec<String>, n: u32) -> (String, Principal) {
+    let a = admin();
+    let assurer_id = store
+        .create_user(
+            &a,
+            &egret_store::NewUser {
+                email: format!("cpa{n}@assure.test"),
+                display_name: "CPA".into(),
+                role: Role::Assurer,
+                password: "long-enough-password".into(),
+                orgs,
+            },
+        )
+        .await
+        .unwrap();
+    let firm = store
+        .register_institution(
+            &a,
+            &egret_domain::institution::InstitutionInput {
+                uscc: code(n),
+                name_zh: format!("鹭岛会计师事务所{n}"),
+                name_en: None,
+                services: vec!["assurance".into()],
+                district: None,
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .add_qualification(
+            &a,
+            &firm.institution_id,
+            &egret_domain::institution::QualificationInput {
+                kind: "cpa-firm".into(),
+                number: "1".into(),
+                valid_from: "2010-01-01".into(),
+                valid_to: None,
+                scope: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .add_institution_member(&a, &firm.institution_id, &assurer_id)
+        .await
+        .unwrap();
+    let assurer = store
+        .principal(&store.user(&assurer_id).await.unwrap())
+        .await
+        .unwrap();
+    (assurer_id, assurer)
 }
 
 async fn org_with_period(store: &Store, n: u32) -> (String, String) {
@@ -2110,7 +2173,7 @@ on_all_backends!(
 on_all_backends!(
     an_award_is_approved_once_and_refused_with_reasons_otherwise,
     |store| {
-        use egret_store::{EngagementInput, NewUser};
+        use egret_store::EngagementInput;
         let a = admin();
         let city = user(Role::CityGov, &[]);
         // A foreign-trade enterprise and a domestic one, each with a
@@ -2131,54 +2194,7 @@ on_all_backends!(
                 .unwrap();
             orgs.push(org);
         }
-        let assurer_id = store
-            .create_user(
-                &a,
-                &NewUser {
-                    email: "cpa@assure.test".into(),
-                    display_name: "CPA".into(),
-                    role: Role::Assurer,
-                    password: "long-enough-password".into(),
-                    orgs: orgs.clone(),
-                },
-            )
-            .await
-            .unwrap();
-        let firm = store
-            .register_institution(
-                &a,
-                &egret_domain::institution::InstitutionInput {
-                    uscc: code(9_081),
-                    name_zh: "鹭岛会计师事务所".into(),
-                    name_en: None,
-                    services: vec!["assurance".into()],
-                    district: None,
-                },
-            )
-            .await
-            .unwrap();
-        store
-            .add_qualification(
-                &a,
-                &firm.institution_id,
-                &egret_domain::institution::QualificationInput {
-                    kind: "cpa-firm".into(),
-                    number: "1".into(),
-                    valid_from: "2010-01-01".into(),
-                    valid_to: None,
-                    scope: String::new(),
-                },
-            )
-            .await
-            .unwrap();
-        store
-            .add_institution_member(&a, &firm.institution_id, &assurer_id)
-            .await
-            .unwrap();
-        let assurer = store
-            .principal(&store.user(&assurer_id).await.unwrap())
-            .await
-            .unwrap();
+        let (assurer_id, assurer) = qualified_assurer(store, orgs.clone(), 9_081).await;
         for org in &orgs {
             let p = store.period_for_year(&a, org, 2025).await.unwrap();
             let s = store.submit(&a, &p, "xm-lite@1", None).await.unwrap();
@@ -2490,5 +2506,221 @@ on_all_backends!(
                 assert_eq!(before, after);
             }
         }
+    }
+);
+
+on_all_backends!(
+    banks_evaluate_their_rules_on_verified_figures_tag_facilities_and_log_calls,
+    |store| {
+        use egret_store::{BankCall, EngagementInput, FacilityInput};
+        let a = admin();
+        let org = store.create_org(&a, &profile(201)).await.unwrap().org_id;
+        let bank_org = store.create_org(&a, &profile(202)).await.unwrap().org_id;
+        let other_bank = store.create_org(&a, &profile(203)).await.unwrap().org_id;
+        let mut reports = Vec::new();
+        for (year, t) in [(2024, "1000"), (2025, "930")] {
+            let period = store
+                .add_period(&a, &org, &PeriodInput::calendar(year))
+                .await
+                .unwrap();
+            let inputs = lite_inputs(vec![input_value("ghg.scope1", "", qty(t, "tCO2e"))]);
+            store
+                .put_values(&a, &org, &period, &inputs, &Source::Manual)
+                .await
+                .unwrap();
+            let p = store.period_for_year(&a, &org, year).await.unwrap();
+            let s = store.submit(&a, &p, "xm-lite@1", None).await.unwrap();
+            store
+                .submission_event(&a, &org, &s.submission_id, "publish", None)
+                .await
+                .unwrap();
+            reports.push(s.submission_id);
+        }
+        let bank_user = |email: &str, org: &str| NewUser {
+            email: email.into(),
+            display_name: "Bank".into(),
+            role: Role::Bank,
+            password: "long-enough-password".into(),
+            orgs: vec![org.to_string()],
+        };
+        let mut banks = Vec::new();
+        for (email, b) in [("b1@bank.test", &bank_org), ("b2@bank.test", &other_bank)] {
+            let id = store.create_user(&a, &bank_user(email, b)).await.unwrap();
+            banks.push(
+                store
+                    .principal(&store.user(&id).await.unwrap())
+                    .await
+                    .unwrap(),
+            );
+        }
+        let bank = &banks[0];
+        assert!(egret_store::bank_of(&user(Role::Analyst, &[])).is_err());
+        let rules = r#"
+[rules]
+id = "t"
+version = "1"
+name_zh = "测试"
+name_en = "Test"
+methodology = "egret-esg@2026.1"
+combine = "sum"
+[emissions]
+datapoints = ["ghg.scope1"]
+[[rule]]
+id = "cut"
+name_zh = "减排"
+name_en = "Cut"
+product = "loan"
+effect_bp = -10
+[[rule.condition]]
+field = "emission_cut_pct"
+op = ">="
+value = "5"
+verified = true
+"#;
+        // No rules yet: a clear refusal; bad rules are refused whole.
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 6, 1).unwrap();
+        assert!(matches!(
+            store.evaluate_bank_rules(bank, &org, today).await,
+            Err(StoreError::Conflict(_))
+        ));
+        assert!(matches!(
+            store.upload_bank_rules(bank, "[rules]\nid = 1").await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(
+            store.upload_bank_rules(&a, rules).await.is_err(),
+            "not a bank"
+        );
+        let v1 = store.upload_bank_rules(bank, rules).await.unwrap();
+        assert_eq!(v1.version_no, 1);
+        // A 7 % cut, but neither year assured: undecided, not eligible.
+        let (_, facts, eval) = store.evaluate_bank_rules(bank, &org, today).await.unwrap();
+        assert_eq!(facts.emission_cut_pct(), Some("7.00".parse().unwrap()));
+        assert_eq!(facts.disclosed_year, Some(2025));
+        assert!(!facts.assured);
+        assert_eq!(eval.rules[0].conditions[0].met, None);
+        assert!(eval.products.is_empty());
+        // Both years assured on scope 1: eligible, 10 bp off.
+        let (assurer_id, assurer) = qualified_assurer(store, vec![org.clone()], 9_201).await;
+        for sid in &reports {
+            let e = store
+                .engage(
+                    &a,
+                    &org,
+                    sid,
+                    &EngagementInput {
+                        assurer_id: assurer_id.clone(),
+                        standard: "isae-3410".into(),
+                        level: "limited".into(),
+                        scope: vec!["ghg.scope1".into()],
+                        criteria: "GHG Protocol".into(),
+                        materiality: None,
+                    },
+                )
+                .await
+                .unwrap();
+            store
+                .conclude(&assurer, &org, &e.engagement_id, "p", "c", "王五")
+                .await
+                .unwrap();
+        }
+        let (_, facts, eval) = store.evaluate_bank_rules(bank, &org, today).await.unwrap();
+        assert!(facts.assured && facts.emissions_assured && facts.prior_emissions_assured);
+        assert_eq!(eval.rules[0].conditions[0].met, Some(true));
+        assert_eq!(eval.products["loan"], -10);
+        // A new version applies from now on; the old one is kept.
+        let v2 = store
+            .upload_bank_rules(bank, &rules.replace("value = \"5\"", "value = \"8\""))
+            .await
+            .unwrap();
+        assert_eq!(v2.version_no, 2);
+        let (used, _, eval) = store.evaluate_bank_rules(bank, &org, today).await.unwrap();
+        assert_eq!(used.version_no, 2);
+        assert!(eval.products.is_empty(), "7 % < 8 %");
+        assert_eq!(store.bank_rule_sets(bank).await.unwrap().len(), 2);
+        assert!(store.bank_rule_sets(&banks[1]).await.unwrap().is_empty());
+        // Facilities: the edition in force on the approval day.
+        let loan = FacilityInput {
+            reference: "L-1".into(),
+            kind: "loan".into(),
+            borrower_uscc: code(201),
+            amount: "12,000,000.50".into(),
+            currency: "CNY".into(),
+            approved_on: "2026-02-01".into(),
+            edition: None,
+            item: "8".into(),
+        };
+        let f = store.record_facility(bank, &loan).await.unwrap();
+        assert_eq!(
+            (f.edition.as_str(), f.amount.as_str()),
+            ("cn-green-finance@2025", "12000000.50")
+        );
+        assert!(matches!(
+            store.record_facility(bank, &loan).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let early = FacilityInput {
+            reference: "L-2".into(),
+            approved_on: "2024-02-01".into(),
+            ..loan.clone()
+        };
+        match store.record_facility(bank, &early).await {
+            Err(StoreError::Invalid(errs)) => assert_eq!(errs[0].field, "edition"),
+            other => panic!("{other:?}"),
+        }
+        let bond = FacilityInput {
+            reference: "B-1".into(),
+            kind: "bond".into(),
+            approved_on: "2024-02-01".into(),
+            item: "3".into(),
+            ..loan.clone()
+        };
+        assert_eq!(
+            store.record_facility(bank, &bond).await.unwrap().edition,
+            "cn-green-bond@2021"
+        );
+        let bad = FacilityInput {
+            reference: "X".into(),
+            borrower_uscc: code(999),
+            amount: "-1".into(),
+            ..loan.clone()
+        };
+        match store.record_facility(bank, &bad).await {
+            Err(StoreError::Invalid(errs)) => {
+                let fields: Vec<&str> = errs.iter().map(|e| e.field.as_str()).collect();
+                assert_eq!(fields, ["borrower_uscc", "amount"]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(store.facilities(bank).await.unwrap().len(), 2);
+        assert!(store.facilities(&banks[1]).await.unwrap().is_empty());
+        // The call log: batches beyond one statement's parameters, per bank.
+        let calls: Vec<BankCall> = (0..250)
+            .map(|i| {
+                BankCall::new(
+                    bank_org.clone(),
+                    "tok".into(),
+                    bank.user_id.clone(),
+                    "GET".into(),
+                    format!("/api/bank/v1/orgs/{i}/grade"),
+                    200,
+                    i,
+                )
+            })
+            .collect();
+        store.log_bank_calls(&calls).await.unwrap();
+        let page = store
+            .bank_calls(bank, Page::new(Some(2), Some(100)))
+            .await
+            .unwrap();
+        assert_eq!((page.total, page.items.len()), (250, 100));
+        assert_eq!(
+            store
+                .bank_calls(&banks[1], Page::new(None, None))
+                .await
+                .unwrap()
+                .total,
+            0
+        );
     }
 );

@@ -239,7 +239,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     };
     *out.status_mut() = err.status;
     for (k, v) in resp.headers() {
-        if k == header::LOCATION || k == header::SET_COOKIE || k == header::WWW_AUTHENTICATE {
+        if k == header::LOCATION
+            || k == header::SET_COOKIE
+            || k == header::WWW_AUTHENTICATE
+            || k == header::RETRY_AFTER
+        {
             out.headers_mut().append(k, v.clone());
         }
     }

@@ -7,6 +7,8 @@ mod api;
 mod api_data;
 mod auth;
 mod award_pages;
+mod bank_api;
+mod bank_pages;
 mod carbon_pages;
 pub mod charts;
 mod cockpit_pages;
@@ -50,6 +52,10 @@ pub struct WebConfig {
     pub demo_notice: bool,
     /// Printed demo log-ins to show on the login page (demo mode only).
     pub demo_logins: Vec<(String, String, String)>,
+    /// Bank API calls allowed per token and second, sustained.
+    pub bank_rate_per_second: u32,
+    /// Bank API calls a token may make at once above the rate.
+    pub bank_burst: u32,
 }
 
 impl Default for WebConfig {
@@ -60,6 +66,8 @@ impl Default for WebConfig {
             secure_cookies: false,
             demo_notice: false,
             demo_logins: Vec::new(),
+            bank_rate_per_second: 50,
+            bank_burst: 100,
         }
     }
 }
@@ -77,11 +85,17 @@ pub struct AppState {
     pub started: Instant,
     /// PDF reports; without one the PDF route answers 404.
     pub pdf: Option<PdfRenderer>,
+    /// The bank API's token cache, rate limiter and call log.
+    pub bank: Arc<bank_api::BankGate>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
         AppState {
+            bank: Arc::new(bank_api::BankGate::new(
+                config.bank_rate_per_second,
+                config.bank_burst,
+            )),
             store,
             config: Arc::new(config),
             metrics: metrics_handle(),
@@ -115,6 +129,10 @@ fn metrics_handle() -> PrometheusHandle {
 /// The whole application router.
 pub fn app(state: AppState) -> Router {
     routes::build(&state.config)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            bank_api::gate,
+        ))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             auth::csrf_origin_guard,
@@ -178,9 +196,13 @@ where
     L: axum::serve::Listener,
     L::Addr: std::fmt::Debug,
 {
-    axum::serve(listener, app(state))
+    let bank = state.bank.clone();
+    let served = axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
-        .await
+        .await;
+    // Every bank API call answered is in the log before the process ends.
+    bank.flush().await;
+    served
 }
 
 async fn shutdown_signal() {

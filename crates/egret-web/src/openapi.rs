@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::{api, api_data, carbon_pages, institution_pages, report_pages};
+use crate::{api, api_data, bank_api, carbon_pages, institution_pages, report_pages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,6 +49,15 @@ use crate::{api, api_data, carbon_pages, institution_pages, report_pages};
         institution_pages::api_institutions,
         institution_pages::api_register,
         institution_pages::api_add_qualification,
+        bank_api::grade,
+        bank_api::organisation,
+        bank_api::eligibility,
+        bank_api::rules,
+        bank_api::put_rules,
+        bank_api::facilities,
+        bank_api::add_facility,
+        bank_api::catalogues,
+        bank_api::calls,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

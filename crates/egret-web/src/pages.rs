@@ -1076,6 +1076,7 @@ pub async fn token_revoke(
     CsrfForm(_, auth, _): CsrfForm<CsrfOnly>,
 ) -> AppResult<Response> {
     st.store.revoke_api_token(&auth.principal, &id).await?;
+    st.bank.forget_tokens();
     Ok(Redirect::to("/account").into_response())
 }
 

@@ -101,6 +101,7 @@ pub async fn run(
     st.store
         .run_rating(&auth.principal, f.year, &f.methodology)
         .await?;
+    st.bank.forget_cards();
     Ok(Redirect::to("/ratings").into_response())
 }
 
@@ -393,6 +394,7 @@ pub async fn publish(
     CsrfForm(_, auth, _f): CsrfForm<Empty>,
 ) -> AppResult<Response> {
     st.store.publish_rating_run(&auth.principal, &run).await?;
+    st.bank.forget_cards();
     Ok(Redirect::to("/ratings").into_response())
 }
 

@@ -8,8 +8,8 @@ use axum::handler::Handler;
 use axum::routing::{MethodFilter, MethodRouter, on, post};
 
 use crate::{
-    AppState, WebConfig, api, api_data, award_pages, carbon_pages, cockpit_pages, data_pages,
-    institution_pages, pages, plan_pages, rating_pages, report_pages,
+    AppState, WebConfig, api, api_data, award_pages, bank_api, bank_pages, carbon_pages,
+    cockpit_pages, data_pages, institution_pages, pages, plan_pages, rating_pages, report_pages,
 };
 
 /// A registered route.
@@ -391,6 +391,24 @@ fn table(config: &WebConfig) -> Table {
             "/api/v1/organizations/{id}/periods/{year}/submissions",
             report_pages::api_submit,
         )
+        // Bank API (token, rate limit and call log: bank_api::gate).
+        .add("GET", "/api/bank/v1/orgs/{uscc}", bank_api::organisation)
+        .add("GET", "/api/bank/v1/orgs/{uscc}/grade", bank_api::grade)
+        .add(
+            "GET",
+            "/api/bank/v1/orgs/{uscc}/eligibility",
+            bank_api::eligibility,
+        )
+        .add("GET", "/api/bank/v1/rules", bank_api::rules)
+        .add("PUT", "/api/bank/v1/rules", bank_api::put_rules)
+        .add("GET", "/api/bank/v1/facilities", bank_api::facilities)
+        .add("POST", "/api/bank/v1/facilities", bank_api::add_facility)
+        .add("GET", "/api/bank/v1/catalogues", bank_api::catalogues)
+        .add("GET", "/api/bank/v1/calls", bank_api::calls)
+        // Bank pages.
+        .add("GET", "/bank", bank_pages::bank_page)
+        .add("POST", "/bank/rules", bank_pages::rules_upload)
+        .add("POST", "/bank/facilities", bank_pages::facility_add)
         .add("GET", "/api/v1/carbon/factors", carbon_pages::api_factors)
         .add(
             "POST",

@@ -35,6 +35,7 @@ const WRITE_A: &[Who] = &[Admin, Ent];
 const WRITE_B: &[Who] = &[Admin];
 const ESG_A: &[Who] = &[Admin, Assurer, Ent];
 const ESG_B: &[Who] = &[Admin];
+const BANK: &[Who] = &[Bank];
 
 struct Fixture {
     base: String,
@@ -93,7 +94,8 @@ async fn fixture(config: WebConfig) -> Fixture {
         ("admin", Role::PlatformAdmin, vec![]),
         ("city", Role::CityGov, vec![]),
         ("analyst", Role::Analyst, vec![]),
-        ("bank", Role::Bank, vec![]),
+        // The bank's staff work for organisation B (its bank).
+        ("bank", Role::Bank, vec![b.org_id.clone()]),
         ("assurer", Role::Assurer, vec![a.org_id.clone()]),
         ("ent", Role::Enterprise, vec![a.org_id.clone()]),
         ("entb", Role::Enterprise, vec![b.org_id.clone()]),
@@ -754,6 +756,68 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         vec![p("/ratings".into(), Body::None, AUTHED)],
     );
     m.insert(("GET", "/cases"), vec![p("/cases".into(), Body::None, ALL)]);
+    // The bank API and pages: bank staff only (sessions work too).
+    let a_code = code(1);
+    for path in [
+        "/api/bank/v1/orgs/{uscc}",
+        "/api/bank/v1/orgs/{uscc}/grade",
+        "/api/bank/v1/orgs/{uscc}/eligibility",
+    ] {
+        m.insert(
+            ("GET", path),
+            vec![p(path.replace("{uscc}", &a_code), Body::None, BANK)],
+        );
+    }
+    for path in [
+        "/api/bank/v1/rules",
+        "/api/bank/v1/facilities",
+        "/api/bank/v1/catalogues",
+        "/api/bank/v1/calls",
+        "/bank",
+    ] {
+        m.insert(("GET", path), vec![p(path.into(), Body::None, BANK)]);
+    }
+    m.insert(
+        ("PUT", "/api/bank/v1/rules"),
+        vec![p(
+            "/api/bank/v1/rules".into(),
+            Body::Json(serde_json::json!("not toml")),
+            BANK,
+        )],
+    );
+    let facility = serde_json::json!({
+        "reference": "T-1", "kind": "loan", "borrower_uscc": a_code, "amount": "1000.00",
+        "approved_on": "2026-02-01", "item": "1"
+    });
+    m.insert(
+        ("POST", "/api/bank/v1/facilities"),
+        vec![p(
+            "/api/bank/v1/facilities".into(),
+            Body::Json(facility),
+            BANK,
+        )],
+    );
+    m.insert(
+        ("POST", "/bank/rules"),
+        vec![p("/bank/rules".into(), form(&[("source", "x = 1")]), BANK)],
+    );
+    m.insert(
+        ("POST", "/bank/facilities"),
+        vec![p(
+            "/bank/facilities".into(),
+            form(&[
+                ("reference", "T-2"),
+                ("kind", "bond"),
+                ("borrower_uscc", &code(1)),
+                ("amount", "1000"),
+                ("currency", "CNY"),
+                ("approved_on", "2024-02-01"),
+                ("edition", ""),
+                ("item", "1"),
+            ]),
+            BANK,
+        )],
+    );
     // No published report in the fixture: refused as invalid (not denied)
     // for those who may publish cases.
     m.insert(
@@ -2306,5 +2370,157 @@ async fn an_engagement_runs_through_the_pages() {
     assert!(
         page.contains("35020001") && !page.contains("qualification-form"),
         "{page}"
+    );
+}
+
+#[tokio::test]
+async fn the_bank_api_authenticates_limits_logs_and_explains() {
+    let f = fixture(WebConfig {
+        bank_rate_per_second: 1,
+        bank_burst: 8,
+        ..WebConfig::default()
+    })
+    .await;
+    let http = reqwest::Client::new();
+    let bank = token_for(&f, Bank).await;
+    let city = token_for(&f, City).await;
+    let url = |p: &str| format!("{}/api/bank/v1{p}", f.base);
+    let get = |p: String, t: &str| http.get(url(&p)).bearer_auth(t.to_string()).send();
+    // Only bank staff, only with a live token.
+    assert_eq!(
+        get("/catalogues".into(), "egt_nonsense")
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        get("/catalogues".into(), &city).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    // Rules are checked on upload; errors name the rule, condition and field.
+    let sample = include_str!("../../../data/demo/bank-rules.toml");
+    let bad = sample.replacen("field = \"grade\"", "field = \"colour\"", 1);
+    let r = http
+        .put(url("/rules"))
+        .bearer_auth(&bank)
+        .header("accept-language", "en")
+        .body(bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    let msg = body["fields"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("grade-a") && msg.contains("condition 1") && msg.contains("colour"),
+        "{msg}"
+    );
+    let r = http
+        .put(url("/rules"))
+        .bearer_auth(&bank)
+        .body(sample)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    // Organisation A has no rating and no published report: nothing passes
+    // on missing data, and each condition says so.
+    let r = http
+        .get(url(&format!("/orgs/{}/eligibility", code(1))))
+        .bearer_auth(&bank)
+        .header("accept-language", "en")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let e: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(e["rule_set"]["version"], 1);
+    let grade = e["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| r["conditions"].as_array().unwrap())
+        .find(|c| c["field"] == "grade")
+        .unwrap();
+    assert_eq!(grade["met"], serde_json::Value::Null);
+    assert_eq!(grade["note"], "No data on the platform.");
+    assert!(e["products"].as_object().unwrap().is_empty());
+    // A loan approved in 2024 cannot be tagged under the 2021 bond
+    // catalogue; the message names the edition in force.
+    let r = http
+        .post(url("/facilities"))
+        .bearer_auth(&bank)
+        .header("accept-language", "en")
+        .json(&serde_json::json!({"reference": "L-1", "kind": "bond",
+            "borrower_uscc": code(1), "amount": "5,000,000.00", "approved_on": "2026-01-05",
+            "edition": "cn-green-bond@2021", "item": "1"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "edition");
+    assert!(
+        body["fields"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cn-green-finance@2025")
+    );
+    // The grade card of an unrated organisation.
+    let r = get(format!("/orgs/{}/grade", code(1)), &bank)
+        .await
+        .unwrap();
+    let card: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(card["uscc"], code(1));
+    assert_eq!(card["grade"], serde_json::Value::Null);
+    // The burst is spent: the next calls are refused with Retry-After.
+    let mut limited = 0;
+    for _ in 0..6 {
+        let r = get("/catalogues".into(), &bank).await.unwrap();
+        if r.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(r.headers().contains_key("retry-after"));
+            limited += 1;
+        }
+    }
+    assert!(limited >= 3, "{limited} calls limited");
+    // Every call, refused or not, is in the bank's log.
+    let p = principal_of(&f, Bank).await;
+    let mut logged = 0;
+    for _ in 0..50 {
+        logged = f
+            .store
+            .bank_calls(&p, egret_store::Page::new(Some(1), Some(100)))
+            .await
+            .unwrap()
+            .total;
+        if logged >= 11 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    // The refused and accepted uploads, eligibility, facility, grade card
+    // and six catalogue calls (unknown tokens and other roles have no bank
+    // to log to).
+    assert_eq!(logged, 11);
+    let calls = f
+        .store
+        .bank_calls(&p, egret_store::Page::new(Some(1), Some(100)))
+        .await
+        .unwrap();
+    assert!(calls.items.iter().any(|c| c.status == 429));
+    assert!(calls.items.iter().all(|c| c.user_id == p.user_id));
+    // A revoked token stops working at once.
+    let id = f.store.list_api_tokens(&p).await.unwrap()[0]
+        .token_id
+        .clone();
+    let c = Client::new(&f, Bank).await;
+    let r = c
+        .send("POST", &format!("/account/tokens/{id}/revoke"), &form(&[]))
+        .await;
+    assert!(!denied(&r));
+    assert_eq!(
+        get("/catalogues".into(), &bank).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
     );
 }

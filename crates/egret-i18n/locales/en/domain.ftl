@@ -123,3 +123,23 @@ domain-award-window = Applications are accepted from { $from } to { $to }.
 domain-award-segment = Only for: { $en } ({ $zh }).
 domain-award-assured = Needs a published { $year } report with a signed assurance conclusion.
 domain-award-not-new = Not a new certification: a report was already assured on { $date }, before { $from }.
+
+## Green-finance catalogues and bank preference rules
+domain-greenfin-kind = Unknown instrument kind “{ $kind }”: use loan, bond or other.
+domain-greenfin-edition = Unknown green-finance catalogue edition “{ $edition }”.
+domain-greenfin-not-in-force = The catalogue { $edition } did not classify { $kind } instruments approved on { $date }; the edition in force then is { $right }.
+domain-greenfin-item = Item { $item } is not in the catalogue { $edition }.
+domain-bank-toml = The rule file is not valid TOML or misses a field: { $error }
+domain-bank-methodology = The rules name an unknown rating methodology “{ $methodology }”.
+domain-bank-combine = rules.combine must be “sum” or “best”, not “{ $value }”.
+domain-bank-max-cut = rules.max_cut_bp must be zero or more.
+domain-bank-emissions = emissions.datapoints must name at least one data point.
+domain-bank-no-rules = The file has no [[rule]].
+domain-bank-duplicate = Rule “{ $rule }” appears twice.
+domain-bank-no-conditions = Rule “{ $rule }” has no condition.
+domain-bank-field = Rule “{ $rule }”, condition { $n }: unknown field “{ $field }”.
+domain-bank-op = Rule “{ $rule }”, condition { $n } ({ $field }): the operator is not allowed for this field.
+domain-bank-value = Rule “{ $rule }”, condition { $n } ({ $field }): the value is not valid for this field.
+domain-bank-verified = Rule “{ $rule }”, condition { $n } ({ $field }): “verified” applies only to emission fields.
+domain-bank-missing = No data on the platform.
+domain-bank-unverified = Figures not covered by a signed assurance conclusion.

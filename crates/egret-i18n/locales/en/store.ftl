@@ -64,3 +64,12 @@ store-objection-closed = This objection is already resolved.
 store-controversy-kind = “{ $value }” is not a controversy kind of the rating methodologies.
 store-rating-published = This rating run is already published.
 store-case-evidence = A case needs a published report of the same organisation as its evidence.
+
+## Banks
+store-bank-amount = “{ $value }” is not a positive amount with at most two decimals.
+store-bank-borrower = No organisation with the credit code { $uscc } is registered.
+store-bank-currency = Unknown currency “{ $currency }”.
+store-bank-date = “{ $value }” is not a date (YYYY-MM-DD).
+store-bank-no-edition = No green-finance catalogue edition classified { $kind } instruments approved on { $date }.
+store-bank-duplicate = The bank already recorded a facility with reference { $reference }.
+store-bank-no-rules = The bank has not uploaded preference rules yet.

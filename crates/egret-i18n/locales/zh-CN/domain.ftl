@@ -123,3 +123,23 @@ domain-award-window = 申请受理期为 { $from } 至 { $to }。
 domain-award-segment = 仅限：{ $zh }（{ $en }）。
 domain-award-assured = 需有已发布且经第三方鉴证（已签署结论）的 { $year } 年度报告。
 domain-award-not-new = 不属于新取得认证：{ $from } 之前已于 { $date } 取得鉴证。
+
+## 绿色金融目录与银行优惠规则
+domain-greenfin-kind = 未知的金融工具类型“{ $kind }”：应为 loan（贷款）、bond（债券）或 other（其他）。
+domain-greenfin-edition = 未知的绿色金融目录版本“{ $edition }”。
+domain-greenfin-not-in-force = 目录 { $edition } 不适用于 { $date } 批准的 { $kind } 类工具；当时有效的版本为 { $right }。
+domain-greenfin-item = 目录 { $edition } 中没有条目 { $item }。
+domain-bank-toml = 规则文件不是有效的 TOML 或缺少字段：{ $error }
+domain-bank-methodology = 规则引用了未知的评级方法“{ $methodology }”。
+domain-bank-combine = rules.combine 应为“sum”或“best”，而不是“{ $value }”。
+domain-bank-max-cut = rules.max_cut_bp 不能为负数。
+domain-bank-emissions = emissions.datapoints 至少要列出一个数据点。
+domain-bank-no-rules = 文件中没有 [[rule]]。
+domain-bank-duplicate = 规则“{ $rule }”重复出现。
+domain-bank-no-conditions = 规则“{ $rule }”没有条件。
+domain-bank-field = 规则“{ $rule }”第 { $n } 个条件：未知字段“{ $field }”。
+domain-bank-op = 规则“{ $rule }”第 { $n } 个条件（{ $field }）：该字段不允许此运算符。
+domain-bank-value = 规则“{ $rule }”第 { $n } 个条件（{ $field }）：取值对该字段无效。
+domain-bank-verified = 规则“{ $rule }”第 { $n } 个条件（{ $field }）：“verified”只适用于排放字段。
+domain-bank-missing = 平台上没有该数据。
+domain-bank-unverified = 相关数据未被已签署的鉴证结论覆盖。

@@ -64,3 +64,12 @@ store-objection-closed = 该异议已处理完毕。
 store-controversy-kind = “{ $value }”不是评级方法中的争议事件类型。
 store-rating-published = 该次评级已发布。
 store-case-evidence = 案例须以该单位已发布的报告为依据。
+
+## 银行
+store-bank-amount = “{ $value }”不是最多两位小数的正金额。
+store-bank-borrower = 未登记统一社会信用代码为 { $uscc } 的机构。
+store-bank-currency = 未知币种“{ $currency }”。
+store-bank-date = “{ $value }”不是日期（YYYY-MM-DD）。
+store-bank-no-edition = 没有适用于 { $date } 批准的 { $kind } 类工具的绿色金融目录版本。
+store-bank-duplicate = 本行已登记编号为 { $reference } 的融资。
+store-bank-no-rules = 本行尚未上传优惠规则。
