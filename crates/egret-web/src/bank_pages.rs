@@ -109,12 +109,10 @@ pub async fn bank_page(
                     .await
                 {
                     Ok((_, facts, eval)) => {
-                        let name = st
-                            .store
-                            .get_org(&auth.principal, &org)
-                            .await?
-                            .profile
-                            .name_zh;
+                        let p = st.store.get_org(&auth.principal, &org).await?.profile;
+                        let name =
+                            by_lang(lang, &p.name_zh, p.name_en.as_deref().unwrap_or(&p.name_zh))
+                                .to_string();
                         let rules = eval
                             .rules
                             .iter()

@@ -25,7 +25,9 @@ fn method(key: &str) -> Result<&'static Methodology, AppError> {
 struct RatingsPage {
     ctx: PageCtx,
     /// (run id, methodology, year, organisations, digest, when)
-    runs: Vec<(String, String, i32, i64, String, String)>,
+    /// (run id, methodology, year, organisations, digest, run at,
+    /// published)
+    runs: Vec<(String, String, i32, i64, String, String, bool)>,
     /// (org id, objection id, indicator, text, evidence, filed)
     open: Vec<(String, String, String, String, String, String)>,
     can_run: bool,
@@ -36,22 +38,19 @@ pub async fn ratings_page(
     State(st): State<AppState>,
     UserCtx(ctx, auth): UserCtx,
 ) -> AppResult<Response> {
-    let runs = st
-        .store
-        .rating_runs()
-        .await?
-        .into_iter()
-        .map(|r| {
-            (
-                r.run_id,
-                r.methodology,
-                r.fiscal_year,
-                r.organisations,
-                r.digest,
-                r.run_at,
-            )
-        })
-        .collect();
+    let mut runs = Vec::new();
+    for r in st.store.rating_runs().await? {
+        let published = st.store.rating_run_published(&r.run_id).await?;
+        runs.push((
+            r.run_id,
+            r.methodology,
+            r.fiscal_year,
+            r.organisations,
+            r.digest,
+            r.run_at,
+            published,
+        ));
+    }
     let can_run = matches!(
         auth.principal.role,
         egret_domain::access::Role::Analyst | egret_domain::access::Role::PlatformAdmin

@@ -582,3 +582,162 @@ fn city_government_drills_from_the_city_rate_to_a_districts_missing_organisation
         c.close().await.unwrap();
     });
 }
+
+/// Waits until the page shows `text` (after a form posts and redirects).
+async fn wait_for_text(c: &Client, text: &str) {
+    let start = Instant::now();
+    while !c.source().await.unwrap().contains(text) {
+        assert!(
+            start.elapsed() < Duration::from_secs(15),
+            "{text} never shown"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Reads a figure as the page prints it ("48.27", "−1.50").
+fn figure(s: &str) -> rust_decimal::Decimal {
+    s.trim().replace('−', "-").parse().unwrap()
+}
+
+#[test]
+fn an_enterprise_objects_to_its_rating_the_analyst_resolves_and_publishes_and_a_bank_checks_eligibility()
+ {
+    let Some(d) = driver() else { return };
+    let server = demo_server(300);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d).await;
+        let base = &server.base;
+        // The latest year's ratings are in their review window: not yet
+        // in the public rankings.
+        c.goto(&format!("{base}/rankings?year=2025&by=ownership"))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("no-ranking"))
+            .await
+            .unwrap();
+        // The enterprise reads its rating: the contributions add up.
+        log_in(&c, base, "soe@demo.egret.city").await;
+        c.goto(&format!("{base}/orgs")).await.unwrap();
+        open_from_own_org(&c, "org-rating").await;
+        c.wait()
+            .for_element(Locator::Id("rating-title"))
+            .await
+            .unwrap();
+        let rating_url = c.current_url().await.unwrap().to_string();
+        let org_name = text_of(&c, Locator::Id("rating-org")).await;
+        let score = figure(&text_of(&c, Locator::Id("rating-score")).await);
+        let mut sum = rust_decimal::Decimal::ZERO;
+        for td in c
+            .find_all(Locator::Css("#rating-indicators td.contribution"))
+            .await
+            .unwrap()
+        {
+            sum += figure(&td.text().await.unwrap());
+        }
+        let deduction =
+            figure(&text_of(&c, Locator::Css("#pillars tbody td:nth-last-child(2)")).await);
+        assert_eq!(sum + deduction, score, "contributions − deduction = score");
+        assert!(!text_of(&c, Locator::Id("rating-grade")).await.is_empty());
+        // It objects, with evidence.
+        c.find(Locator::Css("#objection-form textarea[name=objection]"))
+            .await
+            .unwrap()
+            .send_keys("可再生能源比例漏计了屋顶光伏 / rooftop PV left out")
+            .await
+            .unwrap();
+        c.find(Locator::Css("#objection-form input[name=evidence]"))
+            .await
+            .unwrap()
+            .send_keys("2025 电费结算单 / 2025 power bills")
+            .await
+            .unwrap();
+        c.find(Locator::Id("objection-save"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&c, "2025 power bills").await;
+        log_out(&c).await;
+        // The analyst answers the objection and publishes the run.
+        log_in(&c, base, "analyst@demo.egret.city").await;
+        c.goto(&rating_url).await.unwrap();
+        c.find(Locator::Css(
+            "form[action*='/rating/objections/'] input[name=response]",
+        ))
+        .await
+        .unwrap()
+        .send_keys("已核对，下次评级更新 / checked, corrected in the next run")
+        .await
+        .unwrap();
+        c.find(Locator::Css("form[action*='/rating/objections/'] button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        wait_for_text(&c, "checked, corrected in the next run").await;
+        c.goto(&format!("{base}/ratings")).await.unwrap();
+        let publish = c.find(Locator::Css("button.publish-run")).await.unwrap();
+        let id = publish.attr("id").await.unwrap().unwrap();
+        publish.click().await.unwrap();
+        let start = Instant::now();
+        while c.find(Locator::Id(&id)).await.is_ok() {
+            assert!(start.elapsed() < Duration::from_secs(15), "not published");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        log_out(&c).await;
+        // The public now finds the organisation in the rankings.
+        c.goto(&format!("{base}/rankings?year=2025&by=ownership"))
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("rankings-title"))
+            .await
+            .unwrap();
+        assert!(c.find(Locator::Id("no-ranking")).await.is_err());
+        assert!(
+            c.source().await.unwrap().contains(&org_name),
+            "{org_name} ranked"
+        );
+        // A bank checks the organisation against its own rules.
+        log_in(&c, base, "bank@demo.egret.city").await;
+        c.goto(&rating_url.replace("/rating", "")).await.unwrap();
+        let uscc = text_of(&c, Locator::Id("org-uscc")).await;
+        c.find(Locator::Id("nav-bank"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("eligibility-uscc"))
+            .await
+            .unwrap()
+            .send_keys(uscc.trim())
+            .await
+            .unwrap();
+        c.find(Locator::Id("eligibility-check"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait()
+            .for_element(Locator::Id("eligibility-rules"))
+            .await
+            .unwrap();
+        let rules = c
+            .find_all(Locator::Css("#eligibility-rules tbody tr"))
+            .await
+            .unwrap()
+            .len();
+        assert_eq!(rules, 3, "every rule of the demo bank, explained");
+        let shown = text_of(&c, Locator::Id("eligibility-org")).await;
+        assert!(shown.contains(&org_name), "{shown} / {org_name}");
+        c.close().await.unwrap();
+    });
+}
