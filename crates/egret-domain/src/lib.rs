@@ -26,6 +26,7 @@ pub mod fx;
 pub mod greenfin;
 pub mod institution;
 pub mod org;
+pub mod pcf;
 pub mod plan;
 pub mod programme;
 pub mod rating;
@@ -64,6 +65,7 @@ mod catalog_tests {
         ("org/period.rs", include_str!("org/period.rs")),
         ("bank.rs", include_str!("bank.rs")),
         ("greenfin.rs", include_str!("greenfin.rs")),
+        ("pcf.rs", include_str!("pcf.rs")),
     ];
 
     fn literal_keys() -> Vec<String> {

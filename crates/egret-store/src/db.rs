@@ -79,6 +79,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0015_excellent_cases.sql"),
     ),
     (16, "bank", include_str!("../migrations/0016_bank.sql")),
+    (
+        17,
+        "product footprints",
+        include_str!("../migrations/0017_product_footprints.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -22,6 +22,7 @@ mod fx;
 mod institutions;
 mod narratives;
 mod orgs;
+mod pcf;
 mod plan;
 mod ratings;
 mod statistics;
@@ -53,6 +54,7 @@ pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,
 };
+pub use pcf::{CertificateRecord, PcfRecord};
 pub use plan::{Adjustment, Evaluation, MeasureReport, PlanRecord};
 pub use ratings::{ControversyRecord, Objection, RatingRun};
 pub use statistics::{CityFacts, PublishedFigure};

@@ -155,6 +155,7 @@ on_all_backends!(
             "carbon_outputs",
             "carbon_results",
             "carbon_runs",
+            "certificate_directory",
             "controversies",
             "data_values",
             "department_members",
@@ -176,7 +177,10 @@ on_all_backends!(
             "org_listings",
             "org_zones",
             "organizations",
+            "pcf_certificates",
+            "pcf_publications",
             "pending_uploads",
+            "product_footprints",
             "rating_objections",
             "rating_publications",
             "rating_results",
@@ -198,7 +202,9 @@ on_all_backends!(
         // Citus readiness: org_id is the first column of every table that
         // carries it.
         for (t, cols) in &schema {
-            if cols.iter().any(|c| c == "org_id") && t != "uscc_directory" {
+            if cols.iter().any(|c| c == "org_id")
+                && !matches!(t.as_str(), "uscc_directory" | "certificate_directory")
+            {
                 assert_eq!(cols[0], "org_id", "{t}: org_id must lead");
             }
             // A bank's own records are keyed by the bank.
@@ -641,9 +647,14 @@ fn lite_inputs(answered: Vec<ValueInput>) -> Vec<ValueInput> {
     inputs
 }
 
-/// An assurer bound to `orgs`, acting for a registered CPA firm (credit
-/// code `code(n)`) with a current qualification.
-async fn qualified_assurer(store: &Store, orgs: Vec<String>, n: u32) -> (String, Principal) {
+/// An assurer bound to `orgs`, acting for a registered firm (credit code
+/// `code(n)`) holding a current qualification of `kind`.
+async fn qualified_assurer(
+    store: &Store,
+    orgs: Vec<String>,
+    n: u32,
+    kind: &str,
+) -> (String, Principal) {
     let a = admin();
     let assurer_id = store
         .create_user(
@@ -665,7 +676,7 @@ async fn qualified_assurer(store: &Store, orgs: Vec<String>, n: u32) -> (String,
                 uscc: code(n),
                 name_zh: format!("鹭岛会计师事务所{n}"),
                 name_en: None,
-                services: vec!["assurance".into()],
+                services: vec!["assurance".into(), "pcf-certification".into()],
                 district: None,
             },
         )
@@ -676,7 +687,7 @@ async fn qualified_assurer(store: &Store, orgs: Vec<String>, n: u32) -> (String,
             &a,
             &firm.institution_id,
             &egret_domain::institution::QualificationInput {
-                kind: "cpa-firm".into(),
+                kind: kind.into(),
                 number: "1".into(),
                 valid_from: "2010-01-01".into(),
                 valid_to: None,
@@ -2194,7 +2205,7 @@ on_all_backends!(
                 .unwrap();
             orgs.push(org);
         }
-        let (assurer_id, assurer) = qualified_assurer(store, orgs.clone(), 9_081).await;
+        let (assurer_id, assurer) = qualified_assurer(store, orgs.clone(), 9_081, "cpa-firm").await;
         for org in &orgs {
             let p = store.period_for_year(&a, org, 2025).await.unwrap();
             let s = store.submit(&a, &p, "xm-lite@1", None).await.unwrap();
@@ -2601,7 +2612,8 @@ verified = true
         assert_eq!(eval.rules[0].conditions[0].met, None);
         assert!(eval.products.is_empty());
         // Both years assured on scope 1: eligible, 10 bp off.
-        let (assurer_id, assurer) = qualified_assurer(store, vec![org.clone()], 9_201).await;
+        let (assurer_id, assurer) =
+            qualified_assurer(store, vec![org.clone()], 9_201, "cpa-firm").await;
         for sid in &reports {
             let e = store
                 .engage(
@@ -2722,5 +2734,152 @@ verified = true
                 .total,
             0
         );
+    }
+);
+
+fn footprint(product: &str, fossil: &str) -> egret_domain::pcf::PcfInput {
+    serde_json::from_value(serde_json::json!({
+        "product_name_zh": "光伏组件",
+        "product_name_en": "PV module",
+        "product_ids": [format!("urn:pact:test.example:product-id:{product}")],
+        "product_description": "550 W module",
+        "declared_unit": "piece",
+        "declared_unit_amount": "1",
+        "product_mass_per_declared_unit": "27.5",
+        "boundary": "cradle-to-gate",
+        "reference_period_start": "2025-01-01",
+        "reference_period_end": "2026-01-01",
+        "geography": "CN-FJ",
+        "standards": ["iso-14067"],
+        "gwp_set": "AR6",
+        "pcf_excluding_biogenic_uptake": "412.5",
+        "pcf_including_biogenic_uptake": "410.1",
+        "fossil_ghg_emissions": fossil,
+        "fossil_carbon_content": "0",
+        "exempted_emissions_percent": "0.8",
+        "packaging_emissions_included": true,
+        "primary_data_share": "62.5",
+        "calculation": "manual"
+    }))
+    .unwrap()
+}
+
+on_all_backends!(
+    footprints_are_versioned_published_and_certified_by_a_qualified_body,
+    |store| {
+        use egret_domain::pcf::CertificateInput;
+        let (org, _) = org_with_period(store, 301).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let bank = user(Role::Bank, &[]);
+        // Errors name their fields; nothing is stored.
+        let mut bad = footprint("pv-550", "405");
+        bad.geography = "Fujian".into();
+        match store.create_pcf(&ent, &org, &bad, None).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].field, "geography"),
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            store
+                .create_pcf(&bank, &org, &footprint("pv-550", "405"), None)
+                .await
+                .is_err()
+        );
+        let v1 = store
+            .create_pcf(&ent, &org, &footprint("pv-550", "405"), None)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store
+                .create_pcf(&ent, &org, &footprint("pv-550", "405"), None)
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        // A correction is a new version; the first is superseded.
+        let v2 = store
+            .create_pcf(&ent, &org, &footprint("pv-550", "401"), Some(&v1.pcf_id))
+            .await
+            .unwrap();
+        assert_eq!(
+            (v2.version, v2.preceding_pcf_id.as_deref()),
+            (2, Some(v1.pcf_id.as_str()))
+        );
+        assert!(matches!(
+            store
+                .create_pcf(&ent, &org, &footprint("pv-550", "400"), Some(&v1.pcf_id))
+                .await,
+            Err(StoreError::Conflict(_))
+        ));
+        let mine = store.pcfs_of(&ent, &org).await.unwrap();
+        assert_eq!(mine.len(), 2);
+        assert!(mine.iter().any(|p| p.pcf_id == v1.pcf_id && p.superseded));
+        // Private until published.
+        assert!(store.pcfs_of(&bank, &org).await.unwrap().is_empty());
+        assert!(store.pcf(&bank, &org, &v2.pcf_id).await.is_err());
+        store.publish_pcf(&ent, &org, &v2.pcf_id).await.unwrap();
+        assert_eq!(store.pcfs_of(&bank, &org).await.unwrap().len(), 1);
+        assert_eq!(store.published_pcfs(Some(&org)).await.unwrap().len(), 1);
+        // Certification: only a practitioner of a body qualified for PCF
+        // certification (a CPA firm is not).
+        let cert = CertificateInput {
+            number: "PCF-2026-001".into(),
+            standard: "iso-14067".into(),
+            scope: "PV module, cradle to gate".into(),
+            valid_from: "2026-01-01".parse().unwrap(),
+            valid_to: "2028-12-31".parse().unwrap(),
+            statement: "核查通过 / verified".into(),
+        };
+        let (_, cpa) = qualified_assurer(store, vec![org.clone()], 9_301, "cpa-firm").await;
+        match store.certify_pcf(&cpa, &org, &v2.pcf_id, &cert).await {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].field, "institution"),
+            other => panic!("{other:?}"),
+        }
+        let (_, body) = qualified_assurer(store, vec![org.clone()], 9_302, "cnas-iso14065").await;
+        assert!(
+            store
+                .certify_pcf(&ent, &org, &v2.pcf_id, &cert)
+                .await
+                .is_err()
+        );
+        let c = store
+            .certify_pcf(&body, &org, &v2.pcf_id, &cert)
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.certify_pcf(&body, &org, &v2.pcf_id, &cert).await,
+            Err(StoreError::Conflict(_))
+        ));
+        let (found, pcf, intact) = store
+            .certificate_by_digest(&c.digest)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(intact);
+        assert_eq!(
+            (found.certificate_id, pcf.pcf_id),
+            (c.certificate_id.clone(), v2.pcf_id.clone())
+        );
+        assert!(
+            store
+                .certificate_by_digest(&"0".repeat(64))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // Tampering with the stored footprint is found.
+        store
+            .execute_admin(&format!(
+                "UPDATE product_footprints SET record = REPLACE(record, '\"401\"', '\"1\"') \
+                 WHERE pcf_id = '{}'",
+                v2.pcf_id
+            ))
+            .await
+            .unwrap();
+        let (_, _, intact) = store
+            .certificate_by_digest(&c.digest)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(!intact);
+        assert_eq!(store.certificates_of(&org).await.unwrap().len(), 1);
     }
 );

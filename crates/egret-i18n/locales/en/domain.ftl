@@ -143,3 +143,20 @@ domain-bank-value = Rule “{ $rule }”, condition { $n } ({ $field }): the val
 domain-bank-verified = Rule “{ $rule }”, condition { $n } ({ $field }): “verified” applies only to emission fields.
 domain-bank-missing = No data on the platform.
 domain-bank-unverified = Figures not covered by a signed assurance conclusion.
+
+## Product carbon footprints
+domain-pcf-urn = Identifiers must be URNs, e.g. urn:gtin:06901234567892 or urn:pact:company.com:product-id:A1.
+domain-pcf-unit = Use a PACT declared unit: liter, kilogram, cubic meter, kilowatt hour, megajoule, ton kilometer, square meter, piece, hour or megabit second.
+domain-pcf-positive = Must be greater than zero.
+domain-pcf-non-negative = Must not be negative.
+domain-pcf-boundary = The system boundary is cradle-to-gate or cradle-to-grave.
+domain-pcf-period = The end must come after the start.
+domain-pcf-geography = Use an ISO 3166 country (CN) or subdivision (CN-FJ) code.
+domain-pcf-standard = Name at least one known standard (ISO 14067, PAS 2050, GHG Protocol Product Standard, PACT Methodology, ISO 14044).
+domain-pcf-gwp = The GWP set is AR5 or AR6.
+domain-pcf-split = The footprint excluding biogenic uptake cannot be below its fossil emissions.
+domain-pcf-uptake = Including biogenic uptake, the footprint cannot exceed the footprint excluding it.
+domain-pcf-exempted = Exempted emissions are between 0 and 5 percent.
+domain-pcf-percent = A percentage between 0 and 100.
+domain-pcf-dqi = Coverage is 0–100 % and each data-quality rating is 1, 2 or 3.
+domain-pcf-calculation = The calculation is “manual” or “lca:<calculation id>”.

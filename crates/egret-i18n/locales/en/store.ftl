@@ -73,3 +73,9 @@ store-bank-date = “{ $value }” is not a date (YYYY-MM-DD).
 store-bank-no-edition = No green-finance catalogue edition classified { $kind } instruments approved on { $date }.
 store-bank-duplicate = The bank already recorded a facility with reference { $reference }.
 store-bank-no-rules = The bank has not uploaded preference rules yet.
+
+## Product footprints
+store-pcf-not-latest = Only the latest version of a footprint can be corrected.
+store-pcf-exists = A footprint for { $product } exists already: record a new version of it instead.
+store-pcf-unqualified = { $name } holds no valid qualification for PCF certification today.
+store-pcf-certificate-number = Certificate number { $number } is already used for this organisation.

@@ -143,3 +143,20 @@ domain-bank-value = 规则“{ $rule }”第 { $n } 个条件（{ $field }）：
 domain-bank-verified = 规则“{ $rule }”第 { $n } 个条件（{ $field }）：“verified”只适用于排放字段。
 domain-bank-missing = 平台上没有该数据。
 domain-bank-unverified = 相关数据未被已签署的鉴证结论覆盖。
+
+## 产品碳足迹
+domain-pcf-urn = 标识须为 URN，例如 urn:gtin:06901234567892 或 urn:pact:company.com:product-id:A1。
+domain-pcf-unit = 请使用 PACT 声明单位：liter、kilogram、cubic meter、kilowatt hour、megajoule、ton kilometer、square meter、piece、hour 或 megabit second。
+domain-pcf-positive = 必须大于零。
+domain-pcf-non-negative = 不能为负数。
+domain-pcf-boundary = 系统边界为 cradle-to-gate（摇篮到大门）或 cradle-to-grave（摇篮到坟墓）。
+domain-pcf-period = 结束日期须晚于开始日期。
+domain-pcf-geography = 请使用 ISO 3166 国家代码（CN）或行政区代码（CN-FJ）。
+domain-pcf-standard = 至少注明一项已知标准（ISO 14067、PAS 2050、GHG Protocol 产品标准、PACT 方法学、ISO 14044）。
+domain-pcf-gwp = GWP 取值版本为 AR5 或 AR6。
+domain-pcf-split = 不含生物源吸收的碳足迹不能低于其化石排放。
+domain-pcf-uptake = 含生物源吸收的碳足迹不能高于不含吸收的碳足迹。
+domain-pcf-exempted = 豁免排放比例应在 0 至 5% 之间。
+domain-pcf-percent = 百分比应在 0 至 100 之间。
+domain-pcf-dqi = 覆盖率为 0–100%，各项数据质量评分为 1、2 或 3。
+domain-pcf-calculation = 计算来源为“manual”（手工）或“lca:<计算编号>”。

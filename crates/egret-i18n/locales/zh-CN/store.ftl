@@ -73,3 +73,9 @@ store-bank-date = “{ $value }”不是日期（YYYY-MM-DD）。
 store-bank-no-edition = 没有适用于 { $date } 批准的 { $kind } 类工具的绿色金融目录版本。
 store-bank-duplicate = 本行已登记编号为 { $reference } 的融资。
 store-bank-no-rules = 本行尚未上传优惠规则。
+
+## 产品碳足迹
+store-pcf-not-latest = 只能更正碳足迹的最新版本。
+store-pcf-exists = 产品 { $product } 已有碳足迹，请为其登记新版本。
+store-pcf-unqualified = { $name } 目前没有有效的产品碳足迹认证资质。
+store-pcf-certificate-number = 该机构已使用证书编号 { $number }。
