@@ -8,6 +8,7 @@
 //! [`load`] writes it in one transaction.
 
 mod carbon;
+mod footprints;
 mod values;
 
 use std::collections::{BTreeMap, HashSet};
@@ -274,6 +275,8 @@ pub struct Stats {
     pub sites: usize,
     pub periods: usize,
     pub users: usize,
+    /// Product footprint versions.
+    pub footprints: usize,
 }
 
 /// What [`load`] did.
@@ -655,6 +658,7 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         sites: 0,
         periods: 0,
         users: 0,
+        footprints: 0,
     };
     let cats = egret_domain::catalog::Catalogs::embedded();
     let rd = ReferenceData::embedded();
@@ -860,6 +864,22 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
             .await?;
     }
     bank_demo(store, plan, &user_ids, &system).await?;
+    // Product footprints: the demo assurer certifies where it is bound.
+    let entries = footprints::shipped()?;
+    let mut owners = Vec::with_capacity(entries.len());
+    for e in &entries {
+        owners.push(ids[select(&city, &e.org)?].clone());
+    }
+    let certifier = match plan.accounts.iter().find(|a| a.role == "assurer") {
+        Some(a) => Some(
+            store
+                .principal(&store.user(&user_ids[&a.email]).await?)
+                .await?,
+        ),
+        None => None,
+    };
+    stats.footprints =
+        footprints::load(store, &system, certifier.as_ref(), &entries, &owners).await?;
     Ok(Outcome::Loaded(stats))
 }
 

@@ -360,7 +360,7 @@ pub async fn grade(
 /// with assurance and carbon totals.
 #[utoipa::path(get, path = "/api/bank/v1/orgs/{uscc}", tag = "bank",
     params(("uscc" = String, Path, description = "Unified social credit code")),
-    responses((status = 200, description = "grade (as /grade), ratings (every run, newest first), disclosures (latest published version per year: assurance, assured data points, carbon totals with units)"),
+    responses((status = 200, description = "grade (as /grade), ratings (every run, newest first), disclosures (latest published version per year: assurance, assured data points, carbon totals with units), footprints (published product footprints, kgCO2e per declared unit, with their certificates)"),
         (status = 404, body = crate::error::ErrorBody)))]
 pub async fn organisation(
     State(st): State<AppState>,
@@ -387,10 +387,34 @@ pub async fn organisation(
         .store
         .published_disclosures(&auth.principal, &org)
         .await?;
+    let certificates = st.store.certificates_of(&org).await?;
+    let footprints: Vec<serde_json::Value> = st
+        .store
+        .published_pcfs(Some(&org))
+        .await?
+        .into_iter()
+        .map(|p| {
+            let certs: Vec<&egret_store::CertificateRecord> = certificates
+                .iter()
+                .filter(|c| c.pcf_id == p.pcf_id)
+                .collect();
+            json!({
+                "pcf_id": p.pcf_id,
+                "product_key": p.product_key,
+                "version": p.version,
+                "superseded": p.superseded,
+                "published_at": p.published_at,
+                "digest": p.digest,
+                "footprint": p.input,
+                "certificates": certs,
+            })
+        })
+        .collect();
     Ok(Json(json!({
         "grade": card,
         "ratings": ratings,
         "disclosures": disclosures,
+        "footprints": footprints,
     })))
 }
 

@@ -17,6 +17,7 @@ mod error;
 mod institution_pages;
 mod openapi;
 mod pages;
+mod pcf_pages;
 mod plan_pages;
 mod rating_pages;
 mod report_pages;

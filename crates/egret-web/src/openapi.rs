@@ -3,7 +3,7 @@
 
 use utoipa::OpenApi;
 
-use crate::{api, api_data, bank_api, carbon_pages, institution_pages, report_pages};
+use crate::{api, api_data, bank_api, carbon_pages, institution_pages, pcf_pages, report_pages};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -58,6 +58,8 @@ use crate::{api, api_data, bank_api, carbon_pages, institution_pages, report_pag
         bank_api::add_facility,
         bank_api::catalogues,
         bank_api::calls,
+        pcf_pages::api_footprints,
+        pcf_pages::api_create_footprint,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

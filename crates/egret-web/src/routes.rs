@@ -9,7 +9,8 @@ use axum::routing::{MethodFilter, MethodRouter, on, post};
 
 use crate::{
     AppState, WebConfig, api, api_data, award_pages, bank_api, bank_pages, carbon_pages,
-    cockpit_pages, data_pages, institution_pages, pages, plan_pages, rating_pages, report_pages,
+    cockpit_pages, data_pages, institution_pages, pages, pcf_pages, plan_pages, rating_pages,
+    report_pages,
 };
 
 /// A registered route.
@@ -405,6 +406,31 @@ fn table(config: &WebConfig) -> Table {
         .add("POST", "/api/bank/v1/facilities", bank_api::add_facility)
         .add("GET", "/api/bank/v1/catalogues", bank_api::catalogues)
         .add("GET", "/api/bank/v1/calls", bank_api::calls)
+        // Product footprints and certificates.
+        .add("GET", "/orgs/{id}/footprints", pcf_pages::footprints_page)
+        .add("POST", "/orgs/{id}/footprints", pcf_pages::footprint_create)
+        .add(
+            "POST",
+            "/orgs/{id}/footprints/{pcf}/publish",
+            pcf_pages::footprint_publish,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/footprints/{pcf}/certify",
+            pcf_pages::footprint_certify,
+        )
+        .add("GET", "/certificates", pcf_pages::certificate_check)
+        .add("GET", "/certificates/{digest}", pcf_pages::certificate_page)
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/footprints",
+            pcf_pages::api_footprints,
+        )
+        .add(
+            "POST",
+            "/api/v1/organizations/{id}/footprints",
+            pcf_pages::api_create_footprint,
+        )
         // Bank pages.
         .add("GET", "/bank", bank_pages::bank_page)
         .add("POST", "/bank/rules", bank_pages::rules_upload)

@@ -45,6 +45,9 @@ struct Fixture {
     evidence_b: String,
     /// A registered service institution (a rating agency).
     institution: String,
+    /// A product footprint of each organisation (unpublished).
+    pcf_a: String,
+    pcf_b: String,
     analyst_id: String,
     store: Store,
     _dir: std::path::PathBuf,
@@ -53,6 +56,61 @@ struct Fixture {
 fn code(n: u32) -> String {
     let first17 = format!("91350206MA{:07}", n);
     format!("{first17}{}", uscc::check_char(&first17).unwrap())
+}
+
+/// A complete product footprint (kgCO2e per piece) of a product id.
+fn footprint(product: &str) -> egret_domain::pcf::PcfInput {
+    serde_json::from_value(footprint_json(product)).unwrap()
+}
+
+fn footprint_json(product: &str) -> serde_json::Value {
+    serde_json::json!({
+        "product_name_zh": "光伏组件",
+        "product_ids": [format!("urn:pact:test.example:product-id:{product}")],
+        "product_description": "550 W module",
+        "declared_unit": "piece",
+        "declared_unit_amount": "1",
+        "product_mass_per_declared_unit": "27.5",
+        "boundary": "cradle-to-gate",
+        "reference_period_start": "2025-01-01",
+        "reference_period_end": "2026-01-01",
+        "geography": "CN-FJ",
+        "standards": ["iso-14067"],
+        "gwp_set": "AR6",
+        "pcf_excluding_biogenic_uptake": "412.5",
+        "pcf_including_biogenic_uptake": "410.1",
+        "fossil_ghg_emissions": "405",
+        "fossil_carbon_content": "0",
+        "exempted_emissions_percent": "0.8",
+        "packaging_emissions_included": true,
+        "calculation": "manual"
+    })
+}
+
+/// The footprint form with every field.
+fn footprint_form(product: &str) -> Body {
+    form(&[
+        ("product_name_zh", "光伏组件"),
+        (
+            "product_id",
+            &format!("urn:pact:test.example:product-id:{product}"),
+        ),
+        ("product_description", "550 W module"),
+        ("declared_unit", "piece"),
+        ("declared_unit_amount", "1"),
+        ("product_mass_per_declared_unit", "27.5"),
+        ("boundary", "cradle-to-gate"),
+        ("reference_period_start", "2025-01-01"),
+        ("reference_period_end", "2026-01-01"),
+        ("geography", "CN-FJ"),
+        ("standard", "iso-14067"),
+        ("gwp_set", "AR6"),
+        ("pcf_excluding_biogenic_uptake", "412.5"),
+        ("pcf_including_biogenic_uptake", "410.1"),
+        ("fossil_ghg_emissions", "405"),
+        ("fossil_carbon_content", "0"),
+        ("exempted_emissions_percent", "0.8"),
+    ])
 }
 
 fn org_input(n: u32) -> OrgInput {
@@ -174,6 +232,16 @@ async fn fixture(config: WebConfig) -> Fixture {
         .await
         .unwrap()
         .institution_id;
+    let mut pcfs = Vec::new();
+    for org in [&a.org_id, &b.org_id] {
+        pcfs.push(
+            store
+                .create_pcf(&sys, org, &footprint("fixture"), None)
+                .await
+                .unwrap()
+                .pcf_id,
+        );
+    }
     // A stand-in typesetter: the real one (typst) lives in egret-report
     // and is exercised by its own tests and the binary's.
     let state = AppState::new(store.clone(), config).with_pdf(std::sync::Arc::new(|data| {
@@ -189,6 +257,8 @@ async fn fixture(config: WebConfig) -> Fixture {
         evidence_a: evidence[0].clone(),
         evidence_b: evidence[1].clone(),
         institution,
+        pcf_a: pcfs[0].clone(),
+        pcf_b: pcfs[1].clone(),
         analyst_id,
         store,
         _dir: dir,
@@ -756,6 +826,86 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
         vec![p("/ratings".into(), Body::None, AUTHED)],
     );
     m.insert(("GET", "/cases"), vec![p("/cases".into(), Body::None, ALL)]);
+    // Product footprints: readers of the organisation see them; its
+    // writers record and publish; only a bound assurer may try to certify
+    // (the fixture's assurer has no qualified body: refused as invalid).
+    m.insert(
+        ("GET", "/orgs/{id}/footprints"),
+        both("/orgs/{id}/footprints", Body::None, READ_A, READ_B),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/footprints"),
+        both(
+            "/orgs/{id}/footprints",
+            footprint_form("form"),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/footprints/{pcf}/publish"),
+        vec![
+            p(
+                format!("/orgs/{a}/footprints/{}/publish", f.pcf_a),
+                form(&[]),
+                WRITE_A,
+            ),
+            p(
+                format!("/orgs/{b}/footprints/{}/publish", f.pcf_b),
+                form(&[]),
+                WRITE_B,
+            ),
+        ],
+    );
+    let certify = form(&[
+        ("number", "C-1"),
+        ("standard", "iso-14067"),
+        ("scope", "module"),
+        ("valid_from", "2026-01-01"),
+        ("valid_to", "2027-01-01"),
+        ("statement", "ok"),
+    ]);
+    m.insert(
+        ("POST", "/orgs/{id}/footprints/{pcf}/certify"),
+        vec![
+            p(
+                format!("/orgs/{a}/footprints/{}/certify", f.pcf_a),
+                certify.clone(),
+                &[Assurer],
+            ),
+            p(
+                format!("/orgs/{b}/footprints/{}/certify", f.pcf_b),
+                certify,
+                &[],
+            ),
+        ],
+    );
+    m.insert(
+        ("GET", "/certificates"),
+        vec![p("/certificates?digest=abc".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/certificates/{digest}"),
+        vec![p("/certificates/-".into(), Body::None, ALL)],
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/footprints"),
+        both(
+            "/api/v1/organizations/{id}/footprints",
+            Body::None,
+            READ_A,
+            READ_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/api/v1/organizations/{id}/footprints"),
+        both(
+            "/api/v1/organizations/{id}/footprints",
+            Body::Json(serde_json::json!({"footprint": footprint_json("api")})),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
     // The bank API and pages: bank staff only (sessions work too).
     let a_code = code(1);
     for path in [
@@ -2523,4 +2673,151 @@ async fn the_bank_api_authenticates_limits_logs_and_explains() {
         get("/catalogues".into(), &bank).await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
+}
+
+#[tokio::test]
+async fn footprints_are_recorded_published_certified_and_checked_by_anyone() {
+    let f = fixture(WebConfig::default()).await;
+    let ent = Client::new(&f, Ent).await;
+    let org = &f.org_a;
+    // A wrong field is named; nothing is stored.
+    let Body::Form(mut fields) = footprint_form("bad") else {
+        unreachable!()
+    };
+    for (k, v) in fields.iter_mut() {
+        if k == "geography" {
+            *v = "Fujian".into();
+        }
+    }
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/footprints"),
+            &Body::Form(fields),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("ISO 3166"));
+    let p = principal_of(&f, Ent).await;
+    assert_eq!(
+        f.store.pcfs_of(&p, org).await.unwrap().len(),
+        1,
+        "the fixture's only"
+    );
+    // Recorded and published through the pages.
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/footprints"),
+            &footprint_form("pv-1"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mine = f.store.pcfs_of(&p, org).await.unwrap();
+    let pv = mine
+        .iter()
+        .find(|x| x.product_key.ends_with("pv-1"))
+        .unwrap()
+        .clone();
+    let anon = Client::new(&f, Anon).await;
+    let page = anon.get(&format!("/orgs/{org}/footprints")).await;
+    assert!(denied(&page), "the register needs a sign-in");
+    let bank = Client::new(&f, Bank).await;
+    let page = bank
+        .get(&format!("/orgs/{org}/footprints"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains(&pv.pcf_id),
+        "unpublished footprints are private"
+    );
+    ent.send(
+        "POST",
+        &format!("/orgs/{org}/footprints/{}/publish", pv.pcf_id),
+        &form(&[]),
+    )
+    .await;
+    let page = bank
+        .get(&format!("/orgs/{org}/footprints"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&pv.pcf_id));
+    // The bound assurer's firm becomes qualified for PCF certification.
+    let sys = Principal::system("test");
+    let firm = f
+        .store
+        .register_institution(
+            &sys,
+            &egret_domain::institution::InstitutionInput {
+                uscc: code(9_002),
+                name_zh: "测试认证机构".into(),
+                name_en: None,
+                services: vec!["pcf-certification".into()],
+                district: None,
+            },
+        )
+        .await
+        .unwrap();
+    f.store
+        .add_qualification(
+            &sys,
+            &firm.institution_id,
+            &egret_domain::institution::QualificationInput {
+                kind: "cnca-certification-body".into(),
+                number: "CNCA-R-2020-001".into(),
+                valid_from: "2020-01-01".into(),
+                valid_to: None,
+                scope: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let assurer = principal_of(&f, Assurer).await;
+    f.store
+        .add_institution_member(&sys, &firm.institution_id, &assurer.user_id)
+        .await
+        .unwrap();
+    let a = Client::new(&f, Assurer).await;
+    let r = a
+        .send(
+            "POST",
+            &format!("/orgs/{org}/footprints/{}/certify", pv.pcf_id),
+            &form(&[
+                ("number", "CNCA-PCF-2026-0001"),
+                ("standard", "iso-14067"),
+                ("scope", "光伏组件 摇篮到大门 / PV module, cradle to gate"),
+                ("valid_from", "2026-01-01"),
+                ("valid_to", "2099-12-31"),
+                ("statement", "经核查，碳足迹符合 ISO 14067。"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let at = r.headers()[LOCATION].to_str().unwrap().to_string();
+    // Anyone can check it; an unknown digest and a changed footprint do
+    // not match.
+    let page = anon.get(&at).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    let page = page.text().await.unwrap();
+    assert!(
+        page.contains("cert-valid") && page.contains("CNCA-PCF-2026-0001"),
+        "{page}"
+    );
+    let r = anon.get(&format!("/certificates/{}", "a".repeat(64))).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert!(r.text().await.unwrap().contains("cert-unknown"));
+    f.store
+        .execute_admin(&format!(
+            "UPDATE product_footprints SET record = REPLACE(record, '\"405\"', '\"4\"') \
+             WHERE pcf_id = '{}'",
+            pv.pcf_id
+        ))
+        .await
+        .unwrap();
+    let page = anon.get(&at).await.text().await.unwrap();
+    assert!(page.contains("cert-mismatch"));
 }
