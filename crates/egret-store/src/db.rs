@@ -84,6 +84,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "product footprints",
         include_str!("../migrations/0017_product_footprints.sql"),
     ),
+    (18, "pact", include_str!("../migrations/0018_pact.sql")),
 ];
 
 /// Which database engine a [`Store`] talks to.

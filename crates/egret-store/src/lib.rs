@@ -22,6 +22,7 @@ mod fx;
 mod institutions;
 mod narratives;
 mod orgs;
+mod pact;
 mod pcf;
 mod plan;
 mod ratings;
@@ -54,6 +55,7 @@ pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,
 };
+pub use pact::{PACT_TOKEN_SECONDS, PactClient, PactEventRecord};
 pub use pcf::{CertificateRecord, PcfRecord};
 pub use plan::{Adjustment, Evaluation, MeasureReport, PlanRecord};
 pub use ratings::{ControversyRecord, Objection, RatingRun};

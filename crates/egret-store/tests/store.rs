@@ -177,6 +177,9 @@ on_all_backends!(
             "org_listings",
             "org_zones",
             "organizations",
+            "pact_clients",
+            "pact_events",
+            "pact_tokens",
             "pcf_certificates",
             "pcf_publications",
             "pending_uploads",
@@ -2881,5 +2884,80 @@ on_all_backends!(
             .unwrap();
         assert!(!intact);
         assert_eq!(store.certificates_of(&org).await.unwrap().len(), 1);
+    }
+);
+
+on_all_backends!(
+    pact_partners_get_short_lived_tokens_until_revoked,
+    |store| {
+        let (org, _) = org_with_period(store, 311).await;
+        let (other, _) = org_with_period(store, 312).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        assert!(
+            store
+                .create_pact_client(&user(Role::Bank, &[]), &org, "x")
+                .await
+                .is_err()
+        );
+        let (client, secret) = store
+            .create_pact_client(&ent, &org, "客户 A")
+            .await
+            .unwrap();
+        assert!(
+            store
+                .pact_token(&org, &client.client_id, "wrong")
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .pact_token(&other, &client.client_id, &secret)
+                .await
+                .unwrap()
+                .is_none(),
+            "a client of one organisation only"
+        );
+        let token = store
+            .pact_token(&org, &client.client_id, &secret)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            store.pact_client_of_token(&org, &token).await.unwrap(),
+            Some(client.client_id.clone())
+        );
+        assert!(
+            store
+                .pact_client_of_token(&other, &token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let body = serde_json::json!({"type": "x", "id": "e1"});
+        store
+            .record_pact_event(&org, &client.client_id, "e1", "x", &body)
+            .await
+            .unwrap();
+        assert_eq!(store.pact_events(&ent, &org).await.unwrap().len(), 1);
+        store
+            .revoke_pact_client(&ent, &org, &client.client_id)
+            .await
+            .unwrap();
+        assert!(
+            store
+                .pact_client_of_token(&org, &token)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .pact_token(&org, &client.client_id, &secret)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert_eq!(store.pact_clients(&ent, &org).await.unwrap().len(), 1);
     }
 );
