@@ -33,6 +33,10 @@ pub struct Award {
     pub assured_year: Option<i32>,
     #[serde(default)]
     pub first_assurance_from: Option<NaiveDate>,
+    /// Needs a product carbon footprint certificate signed on or after
+    /// this day and valid on the day of application.
+    #[serde(default)]
+    pub pcf_certified_from: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -40,6 +44,21 @@ pub struct Award {
 pub struct Awards {
     pub meta: Meta,
     pub award: Vec<Award>,
+}
+
+/// A certificate of one of the organisation's product footprints.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PcfCertificate {
+    pub signed_on: NaiveDate,
+    pub valid_from: NaiveDate,
+    pub valid_to: NaiveDate,
+}
+
+/// What the platform holds of an organisation for the award rules.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AwardRecord {
+    pub assured: Vec<AssuredReport>,
+    pub pcf_certificates: Vec<PcfCertificate>,
 }
 
 /// A signed assurance conclusion on one of the organisation's reports.
@@ -104,12 +123,8 @@ impl Awards {
 
 impl Award {
     /// Why `org` is not eligible on `today` (empty: eligible).
-    pub fn refusals(
-        &self,
-        org: &OrgFacts,
-        assured: &[AssuredReport],
-        today: NaiveDate,
-    ) -> Vec<Msg> {
+    pub fn refusals(&self, org: &OrgFacts, record: &AwardRecord, today: NaiveDate) -> Vec<Msg> {
+        let assured = &record.assured;
         let mut out = Vec::new();
         if today < self.applications_from || today > self.applications_to {
             out.push(
@@ -145,6 +160,14 @@ impl Award {
                     .arg("date", before)
                     .arg("from", from),
             );
+        }
+        if let Some(from) = self.pcf_certified_from
+            && !record
+                .pcf_certificates
+                .iter()
+                .any(|c| c.signed_on >= from && c.valid_from <= today && today <= c.valid_to)
+        {
+            out.push(Msg::new("domain-award-pcf").arg("from", from));
         }
         out
     }
@@ -192,6 +215,33 @@ mod tests {
         assert!(Awards::parse(&bad, p).unwrap_err().contains("amount_cny"));
     }
 
+    fn rec(assured: &[AssuredReport]) -> AwardRecord {
+        AwardRecord {
+            assured: assured.to_vec(),
+            pcf_certificates: vec![],
+        }
+    }
+
+    #[test]
+    fn a_pcf_certificate_award_needs_a_new_certificate_valid_today() {
+        let a = Awards::embedded().get("pcf-certification-support").unwrap();
+        let cert = |signed: &str, to: &str| PcfCertificate {
+            signed_on: day(signed),
+            valid_from: day(signed),
+            valid_to: day(to),
+        };
+        let keys = |v: Vec<Msg>| v.into_iter().map(|m| m.key.to_string()).collect::<Vec<_>>();
+        let today = day("2026-06-01");
+        assert_eq!(keys(a.refusals(&org(false), &rec(&[]), today)), ["domain-award-pcf"]);
+        let mut r = rec(&[]);
+        r.pcf_certificates = vec![cert("2025-01-10", "2028-01-09")];
+        assert_eq!(keys(a.refusals(&org(false), &r, today)), ["domain-award-pcf"], "too old");
+        r.pcf_certificates = vec![cert("2026-02-01", "2026-05-31")];
+        assert_eq!(keys(a.refusals(&org(false), &r, today)), ["domain-award-pcf"], "expired");
+        r.pcf_certificates.push(cert("2026-03-01", "2029-02-28"));
+        assert!(a.refusals(&org(false), &r, today).is_empty());
+    }
+
     #[test]
     fn eligibility_names_every_reason() {
         let a = Awards::embedded()
@@ -202,10 +252,10 @@ mod tests {
             signed_on: day("2026-04-01"),
             published: true,
         }];
-        assert!(a.refusals(&org(true), &fresh, day("2026-06-01")).is_empty());
+        assert!(a.refusals(&org(true), &rec(&fresh), day("2026-06-01")).is_empty());
         let keys = |v: Vec<Msg>| v.into_iter().map(|m| m.key.to_string()).collect::<Vec<_>>();
         assert_eq!(
-            keys(a.refusals(&org(false), &[], day("2028-01-01"))),
+            keys(a.refusals(&org(false), &rec(&[]), day("2028-01-01"))),
             [
                 "domain-award-window",
                 "domain-award-segment",
@@ -221,7 +271,7 @@ mod tests {
             },
         ];
         assert_eq!(
-            keys(a.refusals(&org(true), &old, day("2026-06-01"))),
+            keys(a.refusals(&org(true), &rec(&old), day("2026-06-01"))),
             ["domain-award-not-new"]
         );
         let unpublished = [AssuredReport {
@@ -229,7 +279,7 @@ mod tests {
             ..fresh[0].clone()
         }];
         assert_eq!(
-            keys(a.refusals(&org(true), &unpublished, day("2026-06-01"))),
+            keys(a.refusals(&org(true), &rec(&unpublished), day("2026-06-01"))),
             ["domain-award-assured"]
         );
     }

@@ -135,7 +135,7 @@ pub struct Task {
 }
 
 /// Figures the platform computes for an indicator.
-pub const COMPUTED: [&str; 10] = [
+pub const COMPUTED: [&str; 11] = [
     "disclosure-rate:listed",
     "disclosure-rate:listed-soe-foreign",
     "disclosure-rate:private",
@@ -146,6 +146,7 @@ pub const COMPUTED: [&str; 10] = [
     "institutions:rating",
     "institutions:pcf-certification",
     "institutions:any",
+    "footprints:enterprises",
 ];
 
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -78,8 +78,8 @@ impl Store {
                 entity: "award",
                 id: award_id.to_string(),
             })?;
-        let (facts, assured) = self.org_assurance_facts(org_id).await?;
-        Ok(award.refusals(&facts, &assured, today))
+        let (facts, held) = self.org_assurance_facts(org_id).await?;
+        Ok(award.refusals(&facts, &held, today))
     }
 
     /// Applies for an award for an organisation (its own staff, or the
@@ -101,8 +101,8 @@ impl Store {
                 entity: "award",
                 id: award_id.to_string(),
             })?;
-        let (facts, assured) = self.org_assurance_facts(org_id).await?;
-        let refusals = award.refusals(&facts, &assured, today);
+        let (facts, held) = self.org_assurance_facts(org_id).await?;
+        let refusals = award.refusals(&facts, &held, today);
         if !refusals.is_empty() {
             return Err(invalid("award", refusals));
         }
@@ -133,8 +133,11 @@ impl Store {
         .bind(award_id)
         .bind(
             serde_json::json!({
-                "checked_on": at, "assured": assured.iter().map(|a| serde_json::json!({
+                "checked_on": at, "assured": held.assured.iter().map(|a| serde_json::json!({
                     "fiscal_year": a.fiscal_year, "signed_on": a.signed_on, "published": a.published,
+                })).collect::<Vec<_>>(),
+                "pcf_certificates": held.pcf_certificates.iter().map(|c| serde_json::json!({
+                    "signed_on": c.signed_on, "valid_from": c.valid_from, "valid_to": c.valid_to,
                 })).collect::<Vec<_>>(),
             })
             .to_string(),
@@ -207,8 +210,8 @@ impl Store {
         }
         if action == "approve" {
             // The rules must still hold when approving.
-            let (facts, assured) = self.org_assurance_facts(&app.org_id).await?;
-            let refusals = award.refusals(&facts, &assured, today);
+            let (facts, held) = self.org_assurance_facts(&app.org_id).await?;
+            let refusals = award.refusals(&facts, &held, today);
             if !refusals.is_empty() {
                 return Err(invalid("award", refusals));
             }

@@ -39,6 +39,8 @@ pub struct CityFacts {
     pub figures: Vec<PublishedFigure>,
     /// (organisation, fiscal year) → grade in the year's latest rating run.
     pub grades: BTreeMap<(String, i32), String>,
+    /// Organisations with a published or certified product footprint.
+    pub footprint_orgs: Vec<String>,
 }
 
 /// The last event of a submission is a publication.
@@ -79,7 +81,7 @@ impl Store {
     pub(crate) async fn org_assurance_facts(
         &self,
         org_id: &str,
-    ) -> Result<(OrgFacts, Vec<egret_domain::awards::AssuredReport>)> {
+    ) -> Result<(OrgFacts, egret_domain::awards::AwardRecord)> {
         let mut zones: HashMap<String, Vec<String>> = HashMap::new();
         for r in sqlx::query("SELECT zone_id FROM org_zones WHERE org_id = $1 ORDER BY zone_id")
             .bind(org_id)
@@ -122,7 +124,27 @@ impl Store {
                 published: r.try_get::<i64, _>("published")? != 0,
             });
         }
-        Ok((facts, assured))
+        let pcf_certificates = self
+            .certificates_of(org_id)
+            .await?
+            .into_iter()
+            .map(|c| egret_domain::awards::PcfCertificate {
+                signed_on: chrono::NaiveDate::parse_from_str(
+                    c.signed_at.get(..10).unwrap_or(""),
+                    "%Y-%m-%d",
+                )
+                .unwrap_or(c.certificate.valid_from),
+                valid_from: c.certificate.valid_from,
+                valid_to: c.certificate.valid_to,
+            })
+            .collect();
+        Ok((
+            facts,
+            egret_domain::awards::AwardRecord {
+                assured,
+                pcf_certificates,
+            },
+        ))
     }
 
     /// The facts behind the city's statistics (city government and platform
@@ -207,6 +229,12 @@ impl Store {
             out.grades
                 .insert((r.try_get("org_id")?, year(&r)?), r.try_get("grade")?);
         }
+        out.footprint_orgs = sqlx::query_scalar(
+            "SELECT org_id FROM pcf_publications UNION SELECT org_id FROM pcf_certificates \
+             ORDER BY 1",
+        )
+        .fetch_all(&self.pool)
+        .await?;
         if !datapoints.is_empty() {
             let wanted: HashMap<&str, (String, i32)> = latest
                 .iter()

@@ -59,6 +59,7 @@ fn computed_value(
             .filter(|i| service == "any" || i.offers(service, today()))
             .count()
             .to_string(),
+        _ if id == "footprints:enterprises" => facts.footprint_orgs.len().to_string(),
         _ if id == "assurance-rate" => {
             let Some(y) = year else { return "—".into() };
             let n = |v: &[(String, i32)]| v.iter().filter(|(_, fy)| *fy == y).count();

@@ -160,3 +160,4 @@ domain-pcf-exempted = Exempted emissions are between 0 and 5 percent.
 domain-pcf-percent = A percentage between 0 and 100.
 domain-pcf-dqi = Coverage is 0–100 % and each data-quality rating is 1, 2 or 3.
 domain-pcf-calculation = The calculation is “manual” or “lca:<calculation id>”.
+domain-award-pcf = Needs a product carbon footprint certificate signed on or after { $from } and valid today.

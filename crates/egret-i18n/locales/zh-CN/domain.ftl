@@ -160,3 +160,4 @@ domain-pcf-exempted = 豁免排放比例应在 0 至 5% 之间。
 domain-pcf-percent = 百分比应在 0 至 100 之间。
 domain-pcf-dqi = 覆盖率为 0–100%，各项数据质量评分为 1、2 或 3。
 domain-pcf-calculation = 计算来源为“manual”（手工）或“lca:<计算编号>”。
+domain-award-pcf = 需要 { $from } 或之后签发且当前有效的产品碳足迹认证证书。
