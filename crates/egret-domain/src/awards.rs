@@ -232,12 +232,23 @@ mod tests {
         };
         let keys = |v: Vec<Msg>| v.into_iter().map(|m| m.key.to_string()).collect::<Vec<_>>();
         let today = day("2026-06-01");
-        assert_eq!(keys(a.refusals(&org(false), &rec(&[]), today)), ["domain-award-pcf"]);
+        assert_eq!(
+            keys(a.refusals(&org(false), &rec(&[]), today)),
+            ["domain-award-pcf"]
+        );
         let mut r = rec(&[]);
         r.pcf_certificates = vec![cert("2025-01-10", "2028-01-09")];
-        assert_eq!(keys(a.refusals(&org(false), &r, today)), ["domain-award-pcf"], "too old");
+        assert_eq!(
+            keys(a.refusals(&org(false), &r, today)),
+            ["domain-award-pcf"],
+            "too old"
+        );
         r.pcf_certificates = vec![cert("2026-02-01", "2026-05-31")];
-        assert_eq!(keys(a.refusals(&org(false), &r, today)), ["domain-award-pcf"], "expired");
+        assert_eq!(
+            keys(a.refusals(&org(false), &r, today)),
+            ["domain-award-pcf"],
+            "expired"
+        );
         r.pcf_certificates.push(cert("2026-03-01", "2029-02-28"));
         assert!(a.refusals(&org(false), &r, today).is_empty());
     }
@@ -252,7 +263,10 @@ mod tests {
             signed_on: day("2026-04-01"),
             published: true,
         }];
-        assert!(a.refusals(&org(true), &rec(&fresh), day("2026-06-01")).is_empty());
+        assert!(
+            a.refusals(&org(true), &rec(&fresh), day("2026-06-01"))
+                .is_empty()
+        );
         let keys = |v: Vec<Msg>| v.into_iter().map(|m| m.key.to_string()).collect::<Vec<_>>();
         assert_eq!(
             keys(a.refusals(&org(false), &rec(&[]), day("2028-01-01"))),

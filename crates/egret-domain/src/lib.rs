@@ -26,6 +26,7 @@ pub mod fx;
 pub mod greenfin;
 pub mod institution;
 pub mod org;
+pub mod pact;
 pub mod pcf;
 pub mod plan;
 pub mod programme;

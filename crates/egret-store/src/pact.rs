@@ -134,10 +134,21 @@ impl Store {
         .await?
         .rows_affected();
         if n == 0 {
-            return Err(StoreError::NotFound {
-                entity: "pact_client",
-                id: client_id.to_string(),
-            });
+            // Revoking twice changes nothing; an unknown client is an error.
+            let known: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM pact_clients WHERE org_id = $1 AND client_id = $2",
+            )
+            .bind(org_id)
+            .bind(client_id)
+            .fetch_one(tx.conn_mut())
+            .await?;
+            if known == 0 {
+                return Err(StoreError::NotFound {
+                    entity: "pact_client",
+                    id: client_id.to_string(),
+                });
+            }
+            return Ok(());
         }
         sqlx::query("DELETE FROM pact_tokens WHERE org_id = $1 AND client_id = $2")
             .bind(org_id)

@@ -16,6 +16,8 @@ mod data_pages;
 mod error;
 mod institution_pages;
 mod openapi;
+mod pact_api;
+mod pact_pages;
 mod pages;
 mod pcf_pages;
 mod plan_pages;

@@ -9,8 +9,8 @@ use axum::routing::{MethodFilter, MethodRouter, on, post};
 
 use crate::{
     AppState, WebConfig, api, api_data, award_pages, bank_api, bank_pages, carbon_pages,
-    cockpit_pages, data_pages, institution_pages, pages, pcf_pages, plan_pages, rating_pages,
-    report_pages,
+    cockpit_pages, data_pages, institution_pages, pact_api, pact_pages, pages, pcf_pages,
+    plan_pages, rating_pages, report_pages,
 };
 
 /// A registered route.
@@ -431,6 +431,21 @@ fn table(config: &WebConfig) -> Table {
             "/api/v1/organizations/{id}/footprints",
             pcf_pages::api_create_footprint,
         )
+        .add("GET", "/orgs/{id}/pact", pact_pages::pact_page)
+        .add("POST", "/orgs/{id}/pact/clients", pact_pages::client_create)
+        .add(
+            "POST",
+            "/orgs/{id}/pact/clients/{client}/revoke",
+            pact_pages::client_revoke,
+        )
+        // PACT host endpoint of each organisation (partners' OAuth2 tokens).
+        .add("POST", "/pact/{uscc}/auth/token", pact_api::token)
+        .add("GET", "/pact/{uscc}/3/footprints", pact_api::list_v3)
+        .add("GET", "/pact/{uscc}/3/footprints/{id}", pact_api::get_v3)
+        .add("POST", "/pact/{uscc}/3/events", pact_api::events_v3)
+        .add("GET", "/pact/{uscc}/2/footprints", pact_api::list_v2)
+        .add("GET", "/pact/{uscc}/2/footprints/{id}", pact_api::get_v2)
+        .add("POST", "/pact/{uscc}/2/events", pact_api::events_v2)
         // Bank pages.
         .add("GET", "/bank", bank_pages::bank_page)
         .add("POST", "/bank/rules", bank_pages::rules_upload)

@@ -48,6 +48,9 @@ struct Fixture {
     /// A product footprint of each organisation (unpublished).
     pcf_a: String,
     pcf_b: String,
+    /// A PACT partner of each organisation.
+    pact_a: String,
+    pact_b: String,
     analyst_id: String,
     store: Store,
     _dir: std::path::PathBuf,
@@ -242,6 +245,17 @@ async fn fixture(config: WebConfig) -> Fixture {
                 .pcf_id,
         );
     }
+    let mut partners = Vec::new();
+    for org in [&a.org_id, &b.org_id] {
+        partners.push(
+            store
+                .create_pact_client(&sys, org, "partner")
+                .await
+                .unwrap()
+                .0
+                .client_id,
+        );
+    }
     // A stand-in typesetter: the real one (typst) lives in egret-report
     // and is exercised by its own tests and the binary's.
     let state = AppState::new(store.clone(), config).with_pdf(std::sync::Arc::new(|data| {
@@ -259,6 +273,8 @@ async fn fixture(config: WebConfig) -> Fixture {
         institution,
         pcf_a: pcfs[0].clone(),
         pcf_b: pcfs[1].clone(),
+        pact_a: partners[0].clone(),
+        pact_b: partners[1].clone(),
         analyst_id,
         store,
         _dir: dir,
@@ -906,6 +922,51 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
             WRITE_B,
         ),
     );
+    // PACT: the organisation's writers manage partners; the endpoint
+    // itself takes only partners' tokens, never a session.
+    m.insert(
+        ("GET", "/orgs/{id}/pact"),
+        both("/orgs/{id}/pact", Body::None, WRITE_A, WRITE_B),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/pact/clients"),
+        both(
+            "/orgs/{id}/pact/clients",
+            form(&[("name", "客户")]),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/pact/clients/{client}/revoke"),
+        vec![
+            p(
+                format!("/orgs/{a}/pact/clients/{}/revoke", f.pact_a),
+                form(&[]),
+                WRITE_A,
+            ),
+            p(
+                format!("/orgs/{b}/pact/clients/{}/revoke", f.pact_b),
+                form(&[]),
+                WRITE_B,
+            ),
+        ],
+    );
+    let pact = |path: &str| path.replace("{uscc}", &code(1)).replace("{id}", "x");
+    for (method, path) in [
+        ("POST", "/pact/{uscc}/auth/token"),
+        ("GET", "/pact/{uscc}/3/footprints"),
+        ("GET", "/pact/{uscc}/3/footprints/{id}"),
+        ("POST", "/pact/{uscc}/3/events"),
+        ("GET", "/pact/{uscc}/2/footprints"),
+        ("GET", "/pact/{uscc}/2/footprints/{id}"),
+        ("POST", "/pact/{uscc}/2/events"),
+    ] {
+        m.insert(
+            (method, path),
+            vec![p(pact(path), Body::Json(serde_json::json!({})), &[])],
+        );
+    }
     // The bank API and pages: bank staff only (sessions work too).
     let a_code = code(1);
     for path in [
@@ -2820,4 +2881,217 @@ async fn footprints_are_recorded_published_certified_and_checked_by_anyone() {
         .unwrap();
     let page = anon.get(&at).await.text().await.unwrap();
     assert!(page.contains("cert-mismatch"));
+}
+
+#[tokio::test]
+async fn a_partner_reads_published_footprints_through_the_pact_endpoint() {
+    use egret_domain::pact;
+    let f = fixture(WebConfig::default()).await;
+    let sys = Principal::system("test");
+    let org = &f.org_a;
+    // Three published footprints (one v2-expressible) and the fixture's
+    // unpublished one.
+    let mut published = Vec::new();
+    for (i, product) in ["p1", "p2", "p3"].iter().enumerate() {
+        let mut input = footprint(product);
+        if i == 0 {
+            input.biogenic_carbon_content = Some("0.5".parse().unwrap());
+            input.product_classifications =
+                vec!["urn:pact:productclassification:un-cpc:46410".into()];
+        }
+        let rec = f.store.create_pcf(&sys, org, &input, None).await.unwrap();
+        f.store.publish_pcf(&sys, org, &rec.pcf_id).await.unwrap();
+        published.push(rec.pcf_id);
+    }
+    let (client, secret) = f
+        .store
+        .create_pact_client(&sys, org, "buyer")
+        .await
+        .unwrap();
+    let base = format!("{}/pact/{}", f.base, code(1));
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    // Tokens: wrong credentials are refused as OAuth2 says.
+    let r = http
+        .post(format!("{base}/auth/token"))
+        .basic_auth(&client.client_id, Some("wrong"))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(body["error"], "invalid_client");
+    let r = http
+        .post(format!("{base}/auth/token"))
+        .basic_auth(&client.client_id, Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let tok: serde_json::Value = r.json().await.unwrap();
+    let token = tok["access_token"].as_str().unwrap().to_string();
+    assert_eq!(tok["token_type"], "Bearer");
+    // Without a token, or with a wrong one: 401 in the PACT error format.
+    let r = http
+        .get(format!("{base}/3/footprints"))
+        .bearer_auth("nope")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let body: serde_json::Value = r.json().await.unwrap();
+    assert!(
+        pact::check_error_body(&body, pact::ApiVersion::V3).is_empty(),
+        "{body}"
+    );
+    // The list holds only published footprints, valid against the schema,
+    // paged with absolute Link headers.
+    let r = http
+        .get(format!("{base}/3/footprints?limit=2"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let link = r.headers()["link"].to_str().unwrap().to_string();
+    let page: serde_json::Value = r.json().await.unwrap();
+    assert_eq!(pact::check_v3_list_response(&page), Vec::<String>::new());
+    assert_eq!(page["data"].as_array().unwrap().len(), 2);
+    let next = link
+        .split(", ")
+        .find(|l| l.ends_with("rel=\"next\""))
+        .and_then(|l| l.split_once('>'))
+        .map(|(u, _)| u.trim_start_matches('<').to_string())
+        .unwrap();
+    assert!(next.starts_with("http://127.0.0.1:"), "{next}");
+    let page2: serde_json::Value = http
+        .get(&next)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = page["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(page2["data"].as_array().unwrap())
+        .map(|fp| fp["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    let mut want = published.clone();
+    want.sort();
+    assert_eq!(ids, want);
+    // Filters: by product id, and one that matches nothing.
+    let one: serde_json::Value = http
+        .get(format!(
+            "{base}/3/footprints?productId=urn:pact:test.example:product-id:p2"
+        ))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(one["data"].as_array().unwrap().len(), 1);
+    assert_eq!(one["data"][0]["id"], published[1].as_str());
+    let r = http
+        .get(format!("{base}/3/footprints?validOn=not-a-date"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    // One footprint, and an unknown id.
+    let got: serde_json::Value = http
+        .get(format!("{base}/3/footprints/{}", published[0]))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pact::check_v3_get_response(&got), Vec::<String>::new());
+    assert_eq!(got["data"]["pcf"]["pcfExcludingBiogenicUptake"], "412.5");
+    let r = http
+        .get(format!("{base}/3/footprints/{}", f.pcf_a))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "unpublished");
+    // v2 for older peers: what v2 can express.
+    let v2: serde_json::Value = http
+        .get(format!("{base}/2/footprints"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(pact::check_v2_list_response(&v2), Vec::<String>::new());
+    assert_eq!(v2["data"].as_array().unwrap().len(), 1);
+    // Events: a request is kept for the organisation; a malformed
+    // publication is refused.
+    let event = |kind: &str, data: serde_json::Value| {
+        serde_json::json!({"specversion": "1.0", "id": "e-1", "source": "https://buyer.example/3/events",
+            "time": "2026-05-19T10:30:00Z", "type": kind, "data": data})
+    };
+    let r = http
+        .post(format!("{base}/3/events"))
+        .bearer_auth(&token)
+        .header(
+            "content-type",
+            "application/cloudevents+json; charset=UTF-8",
+        )
+        .body(
+            event(
+                pact::V3_REQUEST_CREATED,
+                serde_json::json!({"productId": ["urn:pact:test.example:product-id:p1"]}),
+            )
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = http
+        .post(format!("{base}/3/events"))
+        .bearer_auth(&token)
+        .body(
+            event(
+                pact::V3_PUBLISHED,
+                serde_json::json!({"pfIds": ["urn:gtin:4712345060507"]}),
+            )
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let ent = principal_of(&f, Ent).await;
+    let events = f.store.pact_events(&ent, org).await.unwrap();
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].event_type, pact::V3_REQUEST_CREATED);
+    // Revoking the partner ends its token at once.
+    f.store
+        .revoke_pact_client(&ent, org, &client.client_id)
+        .await
+        .unwrap();
+    let r = http
+        .get(format!("{base}/3/footprints"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
