@@ -85,6 +85,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/0017_product_footprints.sql"),
     ),
     (18, "pact", include_str!("../migrations/0018_pact.sql")),
+    (
+        19,
+        "pact callbacks",
+        include_str!("../migrations/0019_pact_callbacks.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.

@@ -55,7 +55,7 @@ pub use orgs::{
     Bucket, ImportMode, ImportReport, OrgFilter, OrgRecord, Page, PageOf, PeriodRecord,
     RegisterSummary, SiteRecord, Tx,
 };
-pub use pact::{PACT_TOKEN_SECONDS, PactClient, PactEventRecord};
+pub use pact::{PACT_TOKEN_SECONDS, PactCallback, PactClient, PactEventRecord};
 pub use pcf::{CertificateRecord, PcfRecord};
 pub use plan::{Adjustment, Evaluation, MeasureReport, PlanRecord};
 pub use ratings::{ControversyRecord, Objection, RatingRun};

@@ -22,6 +22,17 @@ pub struct PactClient {
     pub created_by: String,
     pub created_at: String,
     pub revoked_at: Option<String>,
+    /// The partner's PACT base URL for answers to its requests.
+    pub callback_url: Option<String>,
+}
+
+/// Where and how to answer a partner: its base URL and the credentials
+/// it issued to the organisation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PactCallback {
+    pub url: String,
+    pub client_id: String,
+    pub secret: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -56,6 +67,7 @@ impl Store {
             created_by: actor.user_id.clone(),
             created_at: now(),
             revoked_at: None,
+            callback_url: None,
         };
         let mut tx = self.begin(actor).await?;
         sqlx::query(
@@ -93,8 +105,8 @@ impl Store {
             return Err(StoreError::Forbidden { action: "pact" });
         }
         let rows = sqlx::query(
-            "SELECT client_id, name, created_by, created_at, revoked_at FROM pact_clients \
-             WHERE org_id = $1 ORDER BY created_at DESC",
+            "SELECT client_id, name, created_by, created_at, revoked_at, callback_url \
+             FROM pact_clients WHERE org_id = $1 ORDER BY created_at DESC",
         )
         .bind(org_id)
         .fetch_all(&self.pool)
@@ -107,9 +119,100 @@ impl Store {
                     created_by: r.try_get("created_by")?,
                     created_at: r.try_get("created_at")?,
                     revoked_at: r.try_get("revoked_at")?,
+                    callback_url: r.try_get("callback_url")?,
                 })
             })
             .collect()
+    }
+
+    /// Sets where the partner receives answers to its requests (its PACT
+    /// base URL, https unless on loopback) and the credentials it issued.
+    pub async fn set_pact_callback(
+        &self,
+        actor: &Principal,
+        org_id: &str,
+        client_id: &str,
+        callback: &PactCallback,
+    ) -> Result<()> {
+        if !actor.can_write_org(org_id) {
+            return Err(StoreError::Forbidden { action: "pact" });
+        }
+        let url = callback.url.trim().trim_end_matches('/');
+        let loopback = ["http://127.0.0.1", "http://localhost", "http://[::1]"]
+            .iter()
+            .any(|p| url.starts_with(p));
+        if !(url.starts_with("https://") || loopback) || url.contains(char::is_whitespace) {
+            return Err(StoreError::Invalid(vec![
+                egret_domain::org::FieldError::new(
+                    "callback_url",
+                    Msg::new("store-pact-callback-url"),
+                ),
+            ]));
+        }
+        let mut tx = self.begin(actor).await?;
+        let n = sqlx::query(
+            "UPDATE pact_clients SET callback_url = $1, callback_client_id = $2, \
+             callback_secret = $3 WHERE org_id = $4 AND client_id = $5",
+        )
+        .bind(url)
+        .bind(callback.client_id.trim())
+        .bind(&callback.secret)
+        .bind(org_id)
+        .bind(client_id)
+        .execute(tx.conn_mut())
+        .await?
+        .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                entity: "pact_client",
+                id: client_id.to_string(),
+            });
+        }
+        record(
+            tx.conn_mut(),
+            actor,
+            Change {
+                tenant: org_id,
+                entity: "pact_client",
+                entity_id: client_id,
+                action: "set_callback",
+                before: None,
+                after: Some(
+                    serde_json::json!({"url": url, "client_id": callback.client_id.trim()}),
+                ),
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Where to answer a live partner's requests, if it said.
+    pub async fn pact_callback(
+        &self,
+        org_id: &str,
+        client_id: &str,
+    ) -> Result<Option<PactCallback>> {
+        let r = sqlx::query(
+            "SELECT callback_url, callback_client_id, callback_secret FROM pact_clients \
+             WHERE org_id = $1 AND client_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(org_id)
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(r) = r else { return Ok(None) };
+        let url: Option<String> = r.try_get("callback_url")?;
+        let id: Option<String> = r.try_get("callback_client_id")?;
+        let secret: Option<String> = r.try_get("callback_secret")?;
+        Ok(match (url, id, secret) {
+            (Some(url), Some(client_id), Some(secret)) => Some(PactCallback {
+                url,
+                client_id,
+                secret,
+            }),
+            _ => None,
+        })
     }
 
     /// Revokes a partner: its tokens stop working at once.

@@ -11,8 +11,9 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use egret_domain::pact::{
-    self, ApiVersion, ErrorBody, ErrorCode, FootprintFilter, FootprintMeta, Paging,
-    ProductFootprintV3, VerificationInfo, link_header, page_range, parse_date_time, parse_event,
+    self, ApiVersion, ErrorBody, ErrorCode, Event, EventData, FootprintFilter, FootprintMeta,
+    Paging, ProductFootprintV3, VerificationInfo, link_header, page_range, parse_date_time,
+    parse_event,
 };
 use egret_store::{PACT_TOKEN_SECONDS, PcfRecord};
 use serde_json::json;
@@ -421,7 +422,17 @@ async fn events(
         .record_pact_event(&org, &client, &event.id, &kind, &value)
         .await
     {
-        Ok(_) => StatusCode::OK.into_response(),
+        Ok(_) => {
+            // Requests are answered asynchronously, as PACT prescribes.
+            if matches!(
+                event.data,
+                EventData::RequestCreated { .. } | EventData::V2RequestCreated { .. }
+            ) {
+                let base = origin(&st, &headers);
+                tokio::spawn(answer(st.clone(), org, uscc, client, base, event));
+            }
+            StatusCode::OK.into_response()
+        }
         Err(e) => {
             tracing::error!(error = %e, "pact event");
             error(v, ErrorCode::InternalError, "Internal error")
@@ -448,4 +459,127 @@ pub async fn events_v2(
     body: Bytes,
 ) -> Response {
     events(st, uscc, headers, body, ApiVersion::V2).await
+}
+
+/// Answers a partner's footprint request at the partner's own endpoint
+/// (when the organisation recorded where): the published footprints that
+/// match, or a rejection when none does. Failures are logged.
+async fn answer(
+    st: AppState,
+    org: String,
+    uscc: String,
+    client: String,
+    base: String,
+    event: Event,
+) {
+    let callback = match st.store.pact_callback(&org, &client).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            tracing::info!(%org, %client, "pact request kept; the partner has no callback endpoint");
+            return;
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "pact callback");
+            return;
+        }
+    };
+    let Ok(all) = footprints(&st, &org, &base).await else {
+        return;
+    };
+    let v = event.data.version();
+    let data = match &event.data {
+        EventData::RequestCreated { filter, .. } => {
+            let pfs: Vec<ProductFootprintV3> = all
+                .iter()
+                .map(|(p, m)| pact::to_v3(&p.input, m))
+                .filter(|fp| !filter.is_empty() && filter.matches(fp))
+                .collect();
+            if pfs.is_empty() {
+                EventData::RequestRejected {
+                    request_event_id: event.id.clone(),
+                    error: ErrorBody::new(ErrorCode::NotFound, "No footprint matches the request"),
+                }
+            } else {
+                EventData::RequestFulfilled {
+                    request_event_id: event.id.clone(),
+                    pfs,
+                }
+            }
+        }
+        EventData::V2RequestCreated { .. } => {
+            let wanted = event.data.requested_product_ids();
+            let pfs: Vec<pact::ProductFootprintV2> = all
+                .iter()
+                .filter_map(|(p, m)| pact::to_v2(&p.input, m).ok())
+                .filter(|fp| fp.product_ids.iter().any(|id| wanted.contains(id)))
+                .collect();
+            if pfs.is_empty() {
+                EventData::V2RequestRejected {
+                    request_event_id: event.id.clone(),
+                    error: ErrorBody::new(
+                        ErrorCode::NoSuchFootprint,
+                        "No footprint matches the request",
+                    ),
+                }
+            } else {
+                EventData::V2RequestFulfilled {
+                    request_event_id: event.id.clone(),
+                    pfs,
+                }
+            }
+        }
+        _ => return,
+    };
+    let n = if v == ApiVersion::V3 { 3 } else { 2 };
+    let reply = Event {
+        id: uuid::Uuid::now_v7().to_string(),
+        source: format!("{base}/pact/{uscc}/{n}/events"),
+        time: chrono::Utc::now(),
+        data,
+    };
+    let http = match reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(15))
+        .build()
+    {
+        Ok(h) => h,
+        Err(e) => {
+            tracing::error!(error = %e, "pact callback client");
+            return;
+        }
+    };
+    let token: Result<serde_json::Value, reqwest::Error> = async {
+        http.post(format!("{}/auth/token", callback.url))
+            .basic_auth(&callback.client_id, Some(&callback.secret))
+            .form(&[("grant_type", "client_credentials")])
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await
+    }
+    .await;
+    let Some(token) = token
+        .ok()
+        .and_then(|t| t["access_token"].as_str().map(str::to_string))
+    else {
+        tracing::warn!(url = %callback.url, "pact callback: no token from the partner");
+        return;
+    };
+    let sent = http
+        .post(format!("{}/{n}/events", callback.url))
+        .bearer_auth(token)
+        .header(
+            header::CONTENT_TYPE,
+            "application/cloudevents+json; charset=UTF-8",
+        )
+        .body(reply.to_json().to_string())
+        .send()
+        .await;
+    match sent {
+        Ok(r) if r.status().is_success() => {
+            tracing::info!(url = %callback.url, kind = reply.data.type_str(), "pact request answered");
+        }
+        Ok(r) => tracing::warn!(url = %callback.url, status = %r.status(), "pact callback refused"),
+        Err(e) => tracing::warn!(url = %callback.url, error = %e, "pact callback failed"),
+    }
 }

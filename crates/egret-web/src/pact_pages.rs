@@ -103,6 +103,33 @@ pub async fn client_create(
 }
 
 #[derive(Deserialize)]
+pub struct CallbackForm {
+    url: String,
+    client_id: String,
+    secret: String,
+}
+
+pub async fn client_callback(
+    State(st): State<AppState>,
+    Path((id, client)): Path<(String, String)>,
+    CsrfForm(_, auth, f): CsrfForm<CallbackForm>,
+) -> AppResult<Response> {
+    st.store
+        .set_pact_callback(
+            &auth.principal,
+            &id,
+            &client,
+            &egret_store::PactCallback {
+                url: f.url,
+                client_id: f.client_id,
+                secret: f.secret,
+            },
+        )
+        .await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/pact")).into_response())
+}
+
+#[derive(Deserialize)]
 pub struct Empty {}
 
 pub async fn client_revoke(

@@ -438,6 +438,11 @@ fn table(config: &WebConfig) -> Table {
             "/orgs/{id}/pact/clients/{client}/revoke",
             pact_pages::client_revoke,
         )
+        .add(
+            "POST",
+            "/orgs/{id}/pact/clients/{client}/callback",
+            pact_pages::client_callback,
+        )
         // PACT host endpoint of each organisation (partners' OAuth2 tokens).
         .add("POST", "/pact/{uscc}/auth/token", pact_api::token)
         .add("GET", "/pact/{uscc}/3/footprints", pact_api::list_v3)

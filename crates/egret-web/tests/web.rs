@@ -952,6 +952,26 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
             ),
         ],
     );
+    let callback = form(&[
+        ("url", "https://partner.example/pact"),
+        ("client_id", "egret"),
+        ("secret", "s"),
+    ]);
+    m.insert(
+        ("POST", "/orgs/{id}/pact/clients/{client}/callback"),
+        vec![
+            p(
+                format!("/orgs/{a}/pact/clients/{}/callback", f.pact_a),
+                callback.clone(),
+                WRITE_A,
+            ),
+            p(
+                format!("/orgs/{b}/pact/clients/{}/callback", f.pact_b),
+                callback,
+                WRITE_B,
+            ),
+        ],
+    );
     let pact = |path: &str| path.replace("{uscc}", &code(1)).replace("{id}", "x");
     for (method, path) in [
         ("POST", "/pact/{uscc}/auth/token"),
@@ -3094,4 +3114,107 @@ async fn a_partner_reads_published_footprints_through_the_pact_endpoint() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_partners_request_is_answered_at_its_own_endpoint() {
+    use axum::routing::post;
+    use egret_domain::pact;
+    let f = fixture(WebConfig::default()).await;
+    let sys = Principal::system("test");
+    let org = &f.org_a;
+    let rec = f
+        .store
+        .create_pcf(&sys, org, &footprint("wanted"), None)
+        .await
+        .unwrap();
+    f.store.publish_pcf(&sys, org, &rec.pcf_id).await.unwrap();
+    // The partner's own PACT endpoint: hands out a token and keeps the
+    // events it receives.
+    let received: std::sync::Arc<tokio::sync::Mutex<Vec<serde_json::Value>>> = Default::default();
+    let seen = received.clone();
+    let partner = axum::Router::new()
+        .route(
+            "/auth/token",
+            post(|| async { axum::Json(serde_json::json!({"access_token": "partner-token", "token_type": "Bearer", "expires_in": 60})) }),
+        )
+        .route(
+            "/3/events",
+            post(move |headers: axum::http::HeaderMap, body: String| {
+                let seen = seen.clone();
+                async move {
+                    assert_eq!(headers["authorization"], "Bearer partner-token");
+                    seen.lock().await.push(serde_json::from_str(&body).unwrap());
+                    StatusCode::OK
+                }
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let partner_url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, partner).await.unwrap() });
+    let (client, secret) = f
+        .store
+        .create_pact_client(&sys, org, "buyer")
+        .await
+        .unwrap();
+    f.store
+        .set_pact_callback(
+            &sys,
+            org,
+            &client.client_id,
+            &egret_store::PactCallback {
+                url: partner_url.clone(),
+                client_id: "egret".into(),
+                secret: "partner-secret".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let base = format!("{}/pact/{}", f.base, code(1));
+    let http = reqwest::Client::new();
+    let token: serde_json::Value = http
+        .post(format!("{base}/auth/token"))
+        .basic_auth(&client.client_id, Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = token["access_token"].as_str().unwrap();
+    for (id, product) in [
+        ("req-1", "urn:pact:test.example:product-id:wanted"),
+        ("req-2", "urn:pact:null"),
+    ] {
+        let r = http
+            .post(format!("{base}/3/events"))
+            .bearer_auth(token)
+            .json(&serde_json::json!({"specversion": "1.0", "id": id,
+                "source": format!("{partner_url}/3/events"), "time": "2026-05-19T10:30:00Z",
+                "type": pact::V3_REQUEST_CREATED, "data": {"productId": [product]}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let start = std::time::Instant::now();
+    while received.lock().await.len() < 2 {
+        assert!(start.elapsed().as_secs() < 10, "no answers");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let got = received.lock().await.clone();
+    let by = |req: &str| {
+        got.iter()
+            .find(|e| e["data"]["requestEventId"] == req)
+            .unwrap()
+            .clone()
+    };
+    let fulfilled = by("req-1");
+    assert_eq!(fulfilled["type"], pact::V3_REQUEST_FULFILLED);
+    assert_eq!(fulfilled["data"]["pfs"][0]["id"], rec.pcf_id.as_str());
+    assert!(pact::parse_event(&fulfilled).is_ok(), "{fulfilled}");
+    let rejected = by("req-2");
+    assert_eq!(rejected["type"], pact::V3_REQUEST_REJECTED);
+    assert_eq!(rejected["data"]["error"]["code"], "NotFound");
 }

@@ -79,3 +79,4 @@ store-pcf-not-latest = Only the latest version of a footprint can be corrected.
 store-pcf-exists = A footprint for { $product } exists already: record a new version of it instead.
 store-pcf-unqualified = { $name } holds no valid qualification for PCF certification today.
 store-pcf-certificate-number = Certificate number { $number } is already used for this organisation.
+store-pact-callback-url = The partner's endpoint must be an https:// URL (http:// only on this machine).

@@ -650,3 +650,6 @@ exch-add = Register partner
 exch-events = Events received
 exch-event-type = Type
 exch-event-body = Content
+exch-callback = Answers to its requests
+exch-callback-url = The partner's PACT base URL
+exch-callback-save = Save

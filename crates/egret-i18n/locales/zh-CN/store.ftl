@@ -79,3 +79,4 @@ store-pcf-not-latest = 只能更正碳足迹的最新版本。
 store-pcf-exists = 产品 { $product } 已有碳足迹，请为其登记新版本。
 store-pcf-unqualified = { $name } 目前没有有效的产品碳足迹认证资质。
 store-pcf-certificate-number = 该机构已使用证书编号 { $number }。
+store-pact-callback-url = 合作方接口地址必须以 https:// 开头（仅本机可用 http://）。

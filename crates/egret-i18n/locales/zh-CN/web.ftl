@@ -650,3 +650,6 @@ exch-add = 登记合作方
 exch-events = 收到的事件
 exch-event-type = 类型
 exch-event-body = 内容
+exch-callback = 请求答复地址
+exch-callback-url = 合作方 PACT 基础地址
+exch-callback-save = 保存
