@@ -741,3 +741,157 @@ fn an_enterprise_objects_to_its_rating_the_analyst_resolves_and_publishes_and_a_
         c.close().await.unwrap();
     });
 }
+
+/// Fills a form field by CSS selector.
+async fn fill(c: &Client, css: &str, text: &str) {
+    let el = c.find(Locator::Css(css)).await.unwrap();
+    el.clear().await.unwrap();
+    el.send_keys(text).await.unwrap();
+}
+
+#[test]
+fn an_enterprise_publishes_a_footprint_a_certifier_signs_it_and_anyone_checks_the_certificate() {
+    let Some(d) = driver() else { return };
+    let server = demo_server(300);
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let c = browser(&d).await;
+        let base = &server.base;
+        // The enterprise records a footprint and publishes it.
+        log_in(&c, base, "listed@demo.egret.city").await;
+        c.goto(&format!("{base}/orgs")).await.unwrap();
+        open_from_own_org(&c, "org-footprints").await;
+        c.wait().for_element(Locator::Id("pcf-title")).await.unwrap();
+        let footprints_url = c.current_url().await.unwrap().to_string();
+        let product = "urn:pact:demo.egret.city:product-id:browser-test";
+        for (name, value) in [
+            ("product_name_zh", "储能电池柜（测试）"),
+            ("product_name_en", "Battery cabinet (test)"),
+            ("product_id", product),
+            ("product_description", "215 kWh outdoor cabinet"),
+            ("product_mass_per_declared_unit", "2450"),
+            ("geography", "CN-FJ"),
+            ("pcf_excluding_biogenic_uptake", "48210.5"),
+            ("pcf_including_biogenic_uptake", "48190.2"),
+            ("fossil_ghg_emissions", "48100"),
+            ("exempted_emissions_percent", "1.2"),
+        ] {
+            fill(&c, &format!("#pcf-new-form [name={name}]"), value).await;
+        }
+        for (name, value) in [
+            ("reference_period_start", "2025-01-01"),
+            ("reference_period_end", "2026-01-01"),
+        ] {
+            // Date inputs take the value through script, whatever the locale.
+            c.execute(
+                &format!("document.querySelector('#pcf-new-form [name={name}]').value = arguments[0];"),
+                vec![serde_json::json!(value)],
+            )
+            .await
+            .unwrap();
+        }
+        c.find(Locator::Id("pcf-save")).await.unwrap().click().await.unwrap();
+        wait_for_text(&c, "browser-test").await;
+        let row = c
+            .find(Locator::XPath(&format!(
+                "//tr[td/span[contains(., '{product}')]]"
+            )))
+            .await
+            .unwrap();
+        row.find(Locator::Css("button.pcf-publish"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let start = Instant::now();
+        loop {
+            // While the page reloads the row may be missing for a moment.
+            if let Ok(row) = c
+                .find(Locator::XPath(&format!(
+                    "//tr[td/span[contains(., '{product}')]]"
+                )))
+                .await
+                && row.find(Locator::Css("button.pcf-publish")).await.is_err()
+                && row.text().await.is_ok_and(|t| !t.is_empty())
+            {
+                break;
+            }
+            assert!(start.elapsed() < Duration::from_secs(15), "not published");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        log_out(&c).await;
+        // The demo certifier (its firm is qualified for PCF certification)
+        // signs a certificate and lands on the public check page.
+        log_in(&c, base, "assurer@demo.egret.city").await;
+        c.goto(&footprints_url).await.unwrap();
+        let row = c
+            .wait()
+            .for_element(Locator::XPath(&format!(
+                "//tr[td/span[contains(., '{product}')]]"
+            )))
+            .await
+            .unwrap();
+        row.find(Locator::Css("details.certify summary"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        let form = row.find(Locator::Css("form.certify-form")).await.unwrap();
+        for (name, value) in [
+            ("number", "JH-PCF-TEST-0001"),
+            ("scope", "储能电池柜 摇篮到大门 / battery cabinet, cradle to gate"),
+            ("statement", "经核查符合 ISO 14067 / verified against ISO 14067"),
+        ] {
+            form.find(Locator::Css(&format!("[name={name}]")))
+                .await
+                .unwrap()
+                .send_keys(value)
+                .await
+                .unwrap();
+        }
+        for (name, value) in [("valid_from", "2026-01-01"), ("valid_to", "2099-12-31")] {
+            c.execute(
+                &format!("document.querySelectorAll('form.certify-form [name={name}]').forEach(e => e.value = arguments[0]);"),
+                vec![serde_json::json!(value)],
+            )
+            .await
+            .unwrap();
+        }
+        form.find(Locator::Css("button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        c.wait().for_element(Locator::Id("cert-status")).await.unwrap();
+        let cert_url = c.current_url().await.unwrap().to_string();
+        assert!(text_of(&c, Locator::Id("cert-number")).await.contains("JH-PCF-TEST-0001"));
+        log_out(&c).await;
+        // Anyone checks it.
+        c.goto(&cert_url).await.unwrap();
+        let status = c
+            .find(Locator::Id("cert-status"))
+            .await
+            .unwrap()
+            .attr("class")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(status.contains("cert-valid"), "{status}");
+        c.goto(&format!("{base}/certificates?digest={}", "0".repeat(64)))
+            .await
+            .unwrap();
+        let status = c
+            .find(Locator::Id("cert-status"))
+            .await
+            .unwrap()
+            .attr("class")
+            .await
+            .unwrap()
+            .unwrap_or_default();
+        assert!(status.contains("cert-unknown"), "{status}");
+        c.close().await.unwrap();
+    });
+}
