@@ -634,6 +634,7 @@ fn select<'a>(city: &'a City, sel: &str) -> Result<usize> {
 /// Writes the demo city into `store` in one transaction, unless the
 /// database already holds data.
 pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
+    let t0 = std::time::Instant::now();
     if store.count_orgs().await? > 0 {
         return Ok(if store.has_synthetic_data().await? {
             Outcome::AlreadyPresent
@@ -778,6 +779,9 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         stats.users += 1;
     }
     tx.commit().await?;
+    let phase =
+        |name: &str| tracing::info!(seconds = t0.elapsed().as_secs_f64(), "demo: {name} written");
+    phase("register, values and inventories");
     let mut taken: HashSet<String> = city
         .orgs
         .iter()
@@ -797,7 +801,9 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         &mut rng,
     )
     .await?;
+    phase("institutions, plan and submissions");
     apply_for_awards(store, &system).await?;
+    phase("awards");
     // Every year is rated with the default methodology, by the demo
     // analyst when there is one (their agency's record counts the runs).
     let rater = match plan.accounts.iter().find(|a| a.role == "analyst") {
@@ -863,6 +869,7 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
             )
             .await?;
     }
+    phase("ratings and cases");
     bank_demo(store, plan, &user_ids, &system).await?;
     // Product footprints: the demo assurer certifies where it is bound.
     let entries = footprints::shipped()?;
@@ -880,6 +887,7 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
     };
     stats.footprints =
         footprints::load(store, &system, certifier.as_ref(), &entries, &owners).await?;
+    phase("bank and footprints");
     Ok(Outcome::Loaded(stats))
 }
 
