@@ -387,7 +387,7 @@ impl Store {
             None => None,
         };
         let _w = self.writer().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1 OR expires_at < $2")
             .bind(digest(token))
             .bind(now())

@@ -686,7 +686,7 @@ impl Store {
         }
         const COLS: usize = 9;
         let _w = self.writer().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         // Stay under SQLite's bound-parameter limit.
         for chunk in calls.chunks(900 / COLS) {
             let sql = format!(

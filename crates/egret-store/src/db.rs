@@ -240,6 +240,17 @@ impl Store {
         }
     }
 
+    /// Starts a database transaction for writing. On SQLite it takes the
+    /// write lock at once (`BEGIN IMMEDIATE`), so it waits (busy timeout)
+    /// for a writer still finishing, such as the rollback of a dropped
+    /// transaction, instead of failing when a read turns into a write.
+    pub(crate) async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;

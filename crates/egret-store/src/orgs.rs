@@ -169,7 +169,7 @@ impl Store {
     /// Starts a write transaction for `actor`.
     pub async fn begin<'a>(&'a self, actor: &'a Principal) -> Result<Tx<'a>> {
         let writer = self.writer().await;
-        let tx = self.pool.begin().await?;
+        let tx = self.write_tx().await?;
         Ok(Tx {
             tx,
             actor,

@@ -305,7 +305,7 @@ impl Store {
         let token = random_hex(32);
         let expires = chrono::Utc::now() + chrono::Duration::seconds(PACT_TOKEN_SECONDS);
         let _w = self.writer().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         // Expired tokens of the organisation are dropped as new ones come.
         sqlx::query("DELETE FROM pact_tokens WHERE org_id = $1 AND expires_at < $2")
             .bind(org_id)
