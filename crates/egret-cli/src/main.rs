@@ -6,6 +6,7 @@ mod bench;
 mod bench_bank;
 mod carbon;
 mod config;
+mod lca;
 mod tls;
 
 use std::path::PathBuf;
@@ -113,6 +114,11 @@ enum Command {
     Bench {
         #[command(subcommand)]
         command: BenchCommand,
+    },
+    /// Life cycle assessment from matrix files (docs/lca.md).
+    Lca {
+        #[command(subcommand)]
+        command: lca::LcaCommand,
     },
     /// Manage accounts.
     User {
@@ -232,6 +238,20 @@ enum BenchCommand {
         #[arg(long, default_value_t = 2)]
         threads: u32,
     },
+    /// LCA engine on a synthetic background database: first solve,
+    /// re-solve with a new demand, one Monte Carlo draw, N draws on all
+    /// cores (docs/lca.md).
+    Lca {
+        #[arg(long, default_value_t = 20_000)]
+        processes: usize,
+        #[arg(long, default_value_t = 1000)]
+        draws: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// auto, block-triangular, colamd or supernodal.
+        #[arg(long, default_value = "auto")]
+        ordering: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -277,6 +297,16 @@ fn main() -> ExitCode {
             command: UsccCommand::Check { code },
         } => return uscc_check(code, lang),
         Command::Catalog { command } => return catalog_command(command, lang),
+        Command::Lca { command } => return lca::run(command),
+        Command::Bench {
+            command:
+                BenchCommand::Lca {
+                    processes,
+                    draws,
+                    seed,
+                    ordering,
+                },
+        } => return lca::bench(*processes, *draws, *seed, ordering),
         Command::Carbon {
             command:
                 CarbonCommand::Calc {
@@ -511,8 +541,12 @@ async fn run(
         | Command::Carbon { .. }
         | Command::Bench {
             command:
-                BenchCommand::Carbon { .. } | BenchCommand::Report { .. } | BenchCommand::Rating { .. },
-        } => {
+                BenchCommand::Carbon { .. }
+                | BenchCommand::Report { .. }
+                | BenchCommand::Rating { .. }
+                | BenchCommand::Lca { .. },
+        }
+        | Command::Lca { .. } => {
             unreachable!("handled before the runtime starts")
         }
         Command::Migrate => {
