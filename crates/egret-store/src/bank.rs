@@ -22,13 +22,9 @@ use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 use crate::audit::{Change, record};
-use crate::db::{new_id, now, placeholders};
+use crate::db::{PUBLISHED, new_id, now, placeholders};
 use crate::orgs::{Page, PageOf};
 use crate::{Result, Store, StoreError};
-
-/// The last event of a submission is a publication.
-const PUBLISHED: &str = "(SELECT e.action FROM submission_events e WHERE e.org_id = s.org_id \
-    AND e.submission_id = s.submission_id ORDER BY e.at DESC, e.event_id DESC LIMIT 1) = 'publish'";
 
 /// The data points reported as carbon totals to banks.
 pub const CARBON_POINTS: [&str; 4] = [

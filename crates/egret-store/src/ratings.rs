@@ -18,12 +18,8 @@ use serde::Serialize;
 use sqlx::Row;
 
 use crate::audit::{Change, PLATFORM, record};
-use crate::db::{new_id, now, placeholders};
+use crate::db::{PUBLISHED, new_id, now, placeholders};
 use crate::{Result, Store, StoreError};
-
-/// The last event of a submission is a publication.
-const PUBLISHED: &str = "(SELECT e.action FROM submission_events e WHERE e.org_id = s.org_id \
-    AND e.submission_id = s.submission_id ORDER BY e.at DESC, e.event_id DESC LIMIT 1) = 'publish'";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -11,6 +11,7 @@ use egret_domain::programme::OrgFacts;
 use rust_decimal::Decimal;
 use sqlx::Row;
 
+use crate::db::PUBLISHED;
 use crate::{Result, Store, StoreError};
 
 /// A figure of an organisation's latest published report of a year.
@@ -42,10 +43,6 @@ pub struct CityFacts {
     /// Organisations with a published or certified product footprint.
     pub footprint_orgs: Vec<String>,
 }
-
-/// The last event of a submission is a publication.
-const PUBLISHED: &str = "(SELECT e.action FROM submission_events e WHERE e.org_id = s.org_id \
-    AND e.submission_id = s.submission_id ORDER BY e.at DESC, e.event_id DESC LIMIT 1) = 'publish'";
 
 const FACT_COLUMNS: &str = "org_id, uscc, name_zh, name_en, district, cluster, ownership, \
     size_class, is_listed, state_controlled, foreign_business, financial_institution, revenue_fen";
