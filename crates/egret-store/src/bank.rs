@@ -26,14 +26,6 @@ use crate::db::{PUBLISHED, new_id, now, placeholders};
 use crate::orgs::{Page, PageOf};
 use crate::{Result, Store, StoreError};
 
-/// The data points reported as carbon totals to banks.
-pub const CARBON_POINTS: [&str; 4] = [
-    "ghg.scope1",
-    "ghg.scope2-location",
-    "ghg.scope2-market",
-    "ghg.scope3",
-];
-
 /// Controversies that happened within this many years count for the
 /// `controversies` field of the rules.
 const CONTROVERSY_YEARS: u32 = 3;

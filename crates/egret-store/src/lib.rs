@@ -34,8 +34,7 @@ pub use assurance::{Conclusion, CoverageYear, Engagement, EngagementInput, Findi
 pub use audit::AuditEntry;
 pub use awards::AwardApplication;
 pub use bank::{
-    BankCall, CARBON_POINTS, DisclosureSummary, Facility, FacilityInput, GradeCard, RuleSetRecord,
-    bank_of,
+    BankCall, DisclosureSummary, Facility, FacilityInput, GradeCard, RuleSetRecord, bank_of,
 };
 pub use carbon::{
     ActivityInput, ActivityRecord, OutputRecord, ResultRecord, RunRecord, by_category,

@@ -176,10 +176,6 @@ fn origin(st: &AppState, headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
-fn midnight_utc(s: &str) -> Option<chrono::DateTime<chrono::Utc>> {
-    parse_date_time(s)
-}
-
 /// The organisation's published footprints as PACT v3 footprints.
 async fn footprints(
     st: &AppState,
@@ -200,7 +196,7 @@ async fn footprints(
         let meta = FootprintMeta {
             id: p.pcf_id.clone(),
             version: u32::try_from(p.version).unwrap_or(u32::MAX),
-            created: midnight_utc(&p.created_at).unwrap_or_default(),
+            created: parse_date_time(&p.created_at).unwrap_or_default(),
             updated: None,
             status: if p.superseded {
                 pact::FootprintStatus::Deprecated
@@ -218,7 +214,7 @@ async fn footprints(
                 certificate_number: c.certificate.number.clone(),
                 standard_id: c.certificate.standard.clone(),
                 provider_name: c.institution_name.clone(),
-                completed_at: midnight_utc(&c.signed_at).unwrap_or_default(),
+                completed_at: parse_date_time(&c.signed_at).unwrap_or_default(),
                 coverage: pact::v3::VerificationCoverage::ProductLevel,
                 scope: c.certificate.scope.clone(),
                 valid_from: c.certificate.valid_from,
