@@ -132,14 +132,14 @@ pub async fn token(
     }
 }
 
-/// The organisation whose endpoint is called, if the bearer token is one
-/// of its partners' live tokens.
+/// The organisation whose endpoint is called and the partner calling, if
+/// the bearer token is one of its partners' live tokens.
 async fn caller(
     st: &AppState,
     uscc: &str,
     headers: &HeaderMap,
     version: ApiVersion,
-) -> Result<String, Response> {
+) -> Result<(String, String), Response> {
     let org = org_of(st, uscc)
         .await
         .ok_or_else(|| unauthorised(version))?;
@@ -150,7 +150,7 @@ async fn caller(
         .map(str::trim)
         .ok_or_else(|| unauthorised(version))?;
     match st.store.pact_client_of_token(&org, token).await {
-        Ok(Some(_)) => Ok(org),
+        Ok(Some(client)) => Ok((org, client)),
         Ok(None) => Err(unauthorised(version)),
         Err(e) => {
             tracing::error!(error = %e, "pact token check");
@@ -176,15 +176,33 @@ fn origin(st: &AppState, headers: &HeaderMap) -> String {
     format!("{scheme}://{host}")
 }
 
-/// The organisation's published footprints as PACT v3 footprints.
+/// A published footprint with what PACT needs to know about it.
+type Published = Vec<(PcfRecord, FootprintMeta)>;
+
+/// For a partner's read: the organisation's published footprints and the
+/// origin the partner used (for absolute links).
+async fn published(
+    st: &AppState,
+    uscc: &str,
+    headers: &HeaderMap,
+    version: ApiVersion,
+) -> Result<(String, Published), Response> {
+    let (org, _) = caller(st, uscc, headers, version).await?;
+    let base = origin(st, headers);
+    let all = footprints(st, &org, &base, version).await?;
+    Ok((base, all))
+}
+
+/// The organisation's published footprints with their PACT metadata.
 async fn footprints(
     st: &AppState,
     org: &str,
     base: &str,
-) -> Result<Vec<(PcfRecord, FootprintMeta)>, Response> {
+    version: ApiVersion,
+) -> Result<Published, Response> {
     let internal = |e: egret_store::StoreError| {
         tracing::error!(error = %e, "pact footprints");
-        error(ApiVersion::V3, ErrorCode::InternalError, "Internal error")
+        error(version, ErrorCode::InternalError, "Internal error")
     };
     let sys = egret_domain::access::Principal::system("pact");
     let profile = st.store.get_org(&sys, org).await.map_err(internal)?.profile;
@@ -231,6 +249,25 @@ fn json_response(v: serde_json::Value) -> Response {
     axum::Json(v).into_response()
 }
 
+/// One page of a list as `{"data": [...]}`, with the RFC 8288 `Link`
+/// header (absolute URLs) when there are more pages.
+fn page_of<T: serde::Serialize>(
+    items: &[T],
+    paging: Paging,
+    list_url: &str,
+    query: &[(String, String)],
+) -> Response {
+    let limit = paging.page_size(MAX_PAGE);
+    let page = &items[page_range(items.len(), limit, paging.offset)];
+    let mut r = json_response(json!({ "data": page }));
+    if let Some(link) = link_header(list_url, query, items.len(), limit, paging.offset)
+        && let Ok(v) = HeaderValue::from_str(&link)
+    {
+        r.headers_mut().insert(header::LINK, v);
+    }
+    r
+}
+
 /// `GET /pact/{uscc}/3/footprints`: filters (`productId`, `companyId`,
 /// `geography`, `classification`, `validOn`, `validAfter`, `validBefore`,
 /// `status`), `limit` / `offset`, RFC 8288 `Link` to the next page.
@@ -240,10 +277,6 @@ pub async fn list_v3(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let org = match caller(&st, &uscc, &headers, ApiVersion::V3).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
     let query = uri.query().unwrap_or("");
     let (filter, paging) = match (
         FootprintFilter::from_query(query),
@@ -254,8 +287,7 @@ pub async fn list_v3(
             return error(ApiVersion::V3, ErrorCode::BadRequest, &e.to_string());
         }
     };
-    let base = origin(&st, &headers);
-    let all = match footprints(&st, &org, &base).await {
+    let (base, all) = match published(&st, &uscc, &headers, ApiVersion::V3).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -264,21 +296,12 @@ pub async fn list_v3(
         .map(|(p, m)| pact::to_v3(&p.input, m))
         .filter(|fp| filter.matches(fp))
         .collect();
-    let limit = paging.page_size(MAX_PAGE);
-    let page = &matching[page_range(matching.len(), limit, paging.offset)];
-    let mut r = json_response(json!({ "data": page }));
-    let list_url = format!("{base}/pact/{uscc}/3/footprints");
-    if let Some(link) = link_header(
-        &list_url,
+    page_of(
+        &matching,
+        paging,
+        &format!("{base}/pact/{uscc}/3/footprints"),
         &filter.to_pairs(),
-        matching.len(),
-        limit,
-        paging.offset,
-    ) && let Ok(v) = HeaderValue::from_str(&link)
-    {
-        r.headers_mut().insert(header::LINK, v);
-    }
-    r
+    )
 }
 
 /// `GET /pact/{uscc}/3/footprints/{id}`.
@@ -287,12 +310,7 @@ pub async fn get_v3(
     Path((uscc, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let org = match caller(&st, &uscc, &headers, ApiVersion::V3).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let base = origin(&st, &headers);
-    let all = match footprints(&st, &org, &base).await {
+    let (_, all) = match published(&st, &uscc, &headers, ApiVersion::V3).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -314,17 +332,11 @@ pub async fn list_v2(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    let org = match caller(&st, &uscc, &headers, ApiVersion::V2).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let query = uri.query().unwrap_or("");
-    let paging = match Paging::from_query(query) {
+    let paging = match Paging::from_query(uri.query().unwrap_or("")) {
         Ok(p) => p,
         Err(e) => return error(ApiVersion::V2, ErrorCode::BadRequest, &e.to_string()),
     };
-    let base = origin(&st, &headers);
-    let all = match footprints(&st, &org, &base).await {
+    let (base, all) = match published(&st, &uscc, &headers, ApiVersion::V2).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -332,20 +344,12 @@ pub async fn list_v2(
         .iter()
         .filter_map(|(p, m)| pact::to_v2(&p.input, m).ok())
         .collect();
-    let limit = paging.page_size(MAX_PAGE);
-    let page = &v2[page_range(v2.len(), limit, paging.offset)];
-    let mut r = json_response(json!({ "data": page }));
-    if let Some(link) = link_header(
+    page_of(
+        &v2,
+        paging,
         &format!("{base}/pact/{uscc}/2/footprints"),
         &[],
-        v2.len(),
-        limit,
-        paging.offset,
-    ) && let Ok(v) = HeaderValue::from_str(&link)
-    {
-        r.headers_mut().insert(header::LINK, v);
-    }
-    r
+    )
 }
 
 /// `GET /pact/{uscc}/2/footprints/{id}`.
@@ -354,12 +358,7 @@ pub async fn get_v2(
     Path((uscc, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let org = match caller(&st, &uscc, &headers, ApiVersion::V2).await {
-        Ok(o) => o,
-        Err(r) => return r,
-    };
-    let base = origin(&st, &headers);
-    let all = match footprints(&st, &org, &base).await {
+    let (_, all) = match published(&st, &uscc, &headers, ApiVersion::V2).await {
         Ok(x) => x,
         Err(r) => return r,
     };
@@ -384,8 +383,8 @@ async fn events(
     body: Bytes,
     v: ApiVersion,
 ) -> Response {
-    let org = match caller(&st, &uscc, &headers, v).await {
-        Ok(o) => o,
+    let (org, client) = match caller(&st, &uscc, &headers, v).await {
+        Ok(x) => x,
         Err(r) => return r,
     };
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(&body) else {
@@ -402,16 +401,6 @@ async fn events(
             "The event type belongs to another version of the API",
         );
     }
-    let client = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| h.strip_prefix("Bearer "))
-        .map(str::trim)
-        .unwrap_or_default();
-    let client = match st.store.pact_client_of_token(&org, client).await {
-        Ok(Some(c)) => c,
-        _ => return unauthorised(v),
-    };
     let kind = value["type"].as_str().unwrap_or_default().to_string();
     match st
         .store
@@ -479,7 +468,7 @@ async fn answer(
             return;
         }
     };
-    let Ok(all) = footprints(&st, &org, &base).await else {
+    let Ok(all) = footprints(&st, &org, &base, event.data.version()).await else {
         return;
     };
     let v = event.data.version();
