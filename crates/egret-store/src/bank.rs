@@ -168,13 +168,11 @@ fn invalid(field: &'static str, m: Msg) -> StoreError {
 
 /// Amount text → minor units (2 decimals), exact.
 fn minor_units(amount: &str) -> std::result::Result<i64, Msg> {
-    let d: Decimal = egret_domain::value::parse_decimal(amount)
-        .map_err(|_| Msg::new("store-bank-amount").arg("value", amount))?;
-    if d <= Decimal::ZERO || d.scale() > 2 && d.round_dp(2) != d {
-        return Err(Msg::new("store-bank-amount").arg("value", amount));
-    }
-    i64::try_from((d * Decimal::ONE_HUNDRED).round_dp(0).mantissa())
-        .map_err(|_| Msg::new("store-bank-amount").arg("value", amount))
+    egret_domain::value::parse_decimal(amount)
+        .ok()
+        .filter(|d| *d > Decimal::ZERO)
+        .and_then(crate::db::hundredths)
+        .ok_or_else(|| Msg::new("store-bank-amount").arg("value", amount))
 }
 
 fn rule_set_row(r: &sqlx::any::AnyRow) -> Result<RuleSetRecord> {

@@ -290,6 +290,14 @@ pub(crate) fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
 }
 
+/// An exact amount in hundredths (fen for yuan), if it has no finer part
+/// and fits.
+pub(crate) fn hundredths(d: rust_decimal::Decimal) -> Option<i64> {
+    use rust_decimal::prelude::ToPrimitive;
+    let h = d * rust_decimal::Decimal::ONE_HUNDRED;
+    h.fract().is_zero().then(|| h.to_i64()).flatten()
+}
+
 /// SQL condition on a submission `s`: its last event is a publication
 /// (published and not withdrawn since).
 pub(crate) const PUBLISHED: &str = "(SELECT e.action FROM submission_events e WHERE e.org_id = s.org_id \

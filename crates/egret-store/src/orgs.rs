@@ -10,7 +10,6 @@ use egret_domain::refdata::ReferenceData;
 use egret_domain::uscc::Uscc;
 use egret_i18n::Msg;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -136,12 +135,9 @@ const ORG_COLUMNS: &str = "org_id, uscc, name_zh, name_en, industry_code, cluste
 
 fn to_fen(v: Option<Decimal>) -> Result<Option<i64>> {
     v.map(|d| {
-        (d * Decimal::ONE_HUNDRED)
-            .to_i64()
-            .filter(|_| (d * Decimal::ONE_HUNDRED).fract().is_zero())
-            .ok_or_else(|| {
-                StoreError::Conflict(Msg::new("store-amount-out-of-range").arg("value", d))
-            })
+        crate::db::hundredths(d).ok_or_else(|| {
+            StoreError::Conflict(Msg::new("store-amount-out-of-range").arg("value", d))
+        })
     })
     .transpose()
 }
