@@ -29,6 +29,7 @@ pub mod org;
 pub mod pact;
 pub mod pcf;
 pub mod plan;
+pub mod product_system;
 pub mod programme;
 pub mod rating;
 pub mod refdata;
@@ -67,6 +68,7 @@ mod catalog_tests {
         ("bank.rs", include_str!("bank.rs")),
         ("greenfin.rs", include_str!("greenfin.rs")),
         ("pcf.rs", include_str!("pcf.rs")),
+        ("product_system.rs", include_str!("product_system.rs")),
     ];
 
     fn literal_keys() -> Vec<String> {
