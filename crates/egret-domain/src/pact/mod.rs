@@ -251,3 +251,14 @@ pub struct DataModelExtension {
     /// The extension's data, conforming to `data_schema`.
     pub data: serde_json::Map<String, serde_json::Value>,
 }
+
+/// A supplier's footprint as received from its PACT endpoint: the v3
+/// `ProductFootprint` document kept verbatim, with the fields a list needs.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Received {
+    pub pf_id: String,
+    /// `Active` or `Deprecated`.
+    pub status: String,
+    pub spec_version: String,
+    pub document: serde_json::Value,
+}
