@@ -30,6 +30,7 @@ mod filter;
 mod formats;
 mod mapping;
 mod paging;
+mod supplier;
 pub mod v2;
 pub mod v3;
 
@@ -49,6 +50,7 @@ pub use mapping::{
     v2_cross_sectoral_standard_used,
 };
 pub use paging::{Paging, link_header, page_range};
+pub use supplier::{received_from_v3, supplier_process};
 pub use v2::ProductFootprintV2;
 pub use v3::ProductFootprintV3;
 

@@ -170,3 +170,6 @@ domain-ps-flow = Unknown flow: use a gas of the GWP set (CO2, CH4-fossil, N2O, �
 domain-ps-uptake-sign = Biogenic uptake is a negative amount, and only uptake is negative.
 domain-ps-distribution = The distribution is lognormal, normal, triangular or uniform.
 domain-ps-uncertainty = The uncertainty does not fit the amount: lognormal and normal need a positive scale; triangular and uniform need min ≤ amount ≤ max.
+domain-pact-supplier-schema = Not a valid PACT v3 footprint: { $reason }
+domain-pact-supplier-decimal = This number cannot be held exactly (at most 28 significant digits).
+domain-pact-supplier-id = The footprint's id does not match the id it was received under.

@@ -170,3 +170,6 @@ domain-ps-flow = 未知的基本流：请使用所选GWP集中的气体（CO2、
 domain-ps-uptake-sign = 生物源碳吸收为负值，且只有吸收为负值。
 domain-ps-distribution = 分布类型为对数正态、正态、三角或均匀分布。
 domain-ps-uncertainty = 不确定性与数量不符：对数正态和正态分布需要正的尺度参数；三角和均匀分布需要 最小值 ≤ 数量 ≤ 最大值。
+domain-pact-supplier-schema = 不是有效的 PACT v3 碳足迹：{ $reason }
+domain-pact-supplier-decimal = 该数值无法精确保存（最多 28 位有效数字）。
+domain-pact-supplier-id = 碳足迹的编号与接收时记录的编号不一致。
