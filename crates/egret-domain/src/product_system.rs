@@ -327,8 +327,10 @@ impl ProductSystemModel {
                 if !producers.contains_key(x.product.as_str()) {
                     e.push(err(at("product"), "domain-ps-no-producer"));
                 }
-                if x.amount.is_zero() {
-                    e.push(err(at("amount"), "domain-ps-zero"));
+                // A negative input would be a second output of the
+                // process: co-products must be allocated first.
+                if x.amount <= Decimal::ZERO {
+                    e.push(err(at("amount"), "domain-pcf-positive"));
                 }
                 if let Some(u) = &x.uncertainty
                     && let Err(k) = u.check(x.amount)

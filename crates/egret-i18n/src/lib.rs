@@ -221,6 +221,8 @@ const SOURCES: &[(&str, &str, &str)] = sources![
     "zh-CN" / "catalog.ftl",
     "en" / "carbon.ftl",
     "zh-CN" / "carbon.ftl",
+    "en" / "lca.ftl",
+    "zh-CN" / "lca.ftl",
 ];
 
 #[cfg(test)]

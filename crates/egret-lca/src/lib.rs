@@ -13,6 +13,9 @@
 //! - [`files`]: the CSV matrix format; [`report`]: the JSON result;
 //!   [`synth`]: a synthetic background database; [`decimal`]: the f64 →
 //!   decimal boundary.
+//! - [`model`]: the domain's product systems (`egret_domain::product_system`
+//!   matrices in, an exact-decimal `Calculation` out, errors as catalog
+//!   messages): [`model::solve_matrices`] is the domain's `SolveFn`.
 //!
 //! No I/O beyond the files a caller names: no HTTP, no SQL, no async.
 
@@ -22,6 +25,7 @@ pub mod decimal;
 pub mod error;
 pub mod files;
 pub mod lca;
+pub mod model;
 pub mod montecarlo;
 pub mod ordering;
 pub mod report;

@@ -86,15 +86,17 @@ pub fn percentile(sorted: &[f64], p: f64) -> f64 {
 pub fn statistics(scores: &[f64], bins: usize) -> McStats {
     let n = scores.len();
     assert!(n > 0);
-    let mean = scores.iter().sum::<f64>() / n as f64;
-    let sd = if n > 1 {
+    let mut sorted = scores.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let (min, max) = (sorted[0], sorted[n - 1]);
+    // The rounded sum can leave [min, max] (n equal draws x need not sum
+    // to n·x exactly); equal draws have no spread at all.
+    let mean = (scores.iter().sum::<f64>() / n as f64).clamp(min, max);
+    let sd = if n > 1 && max > min {
         (scores.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64).sqrt()
     } else {
         0.0
     };
-    let mut sorted = scores.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let (min, max) = (sorted[0], sorted[n - 1]);
     let bins = bins.max(1);
     let (edges, counts) = if max > min {
         let width = (max - min) / bins as f64;
@@ -303,6 +305,9 @@ mod tests {
         assert_eq!(s.histogram.counts, vec![10; 10]);
         assert_eq!(s.histogram.edges.len(), 11);
         assert_eq!(s.histogram.edges[10], 99.0);
+        // 0.1 × 3 / 3 is not 0.1 in f64; equal draws still give their value.
+        let same = statistics(&[0.1; 3], 4);
+        assert_eq!((same.mean, same.sd), (0.1, 0.0));
         let one = statistics(&[3.0], 5);
         assert_eq!((one.sd, one.p2_5, one.p97_5), (0.0, 3.0, 3.0));
         assert_eq!(one.histogram.counts, vec![1]);

@@ -1,0 +1,19 @@
+# Life cycle assessment engine: why a product system could not be calculated.
+lca-empty = The product system has no processes.
+lca-distribution = The distribution “{ $distribution }” of { $row } in process { $process } is not known; use lognormal, normal, triangular or uniform.
+lca-uncertainty = The uncertainty of { $row } in process { $process } is incomplete or does not fit its amount (check { $param }).
+lca-flow-row = The emission row “{ $flow }” of process { $process } does not name an emission kind (expected flow|kind).
+lca-own-output-consumed = Process { $process } uses at least as much { $product } as it makes, so none is left for the rest of the system.
+lca-no-producer = Product { $product }, an input of process { $process }, is made by no process of the system.
+lca-produces-nothing = Process { $process } makes nothing: it has no positive output of { $product }.
+lca-several-products = Process { $process } also has { $product } as an output (a negative input counts as an output); each process may make only its own product.
+lca-several-producers = Product { $product } is made by more than one process, { $process } among them; model the alternatives as one market process.
+lca-unknown-process = The emission { $flow } belongs to process { $process }, which is not part of the system.
+lca-unknown-demand = The functional unit asks for product { $product }, which no process of the system makes.
+lca-singular = The system cannot be solved at process { $process } (product { $product }): its supply chain makes nothing net, for example two processes that supply each other everything they make, or a duplicated process.
+lca-not-finite = The calculation gave no finite result at process { $process } (product { $product }): the system is singular or too badly conditioned.
+lca-number = The result { $value } is too large to be kept as a decimal number.
+lca-cutoff = The cut-off { $value } is not a share between 0 and 1.
+lca-mc-singular = Monte Carlo draw { $draw } could not be solved: the sampled values made the system singular at process { $process } (product { $product }). Check the uncertainty ranges of its inputs.
+lca-mc-failed = Monte Carlo draw { $draw } failed: { $detail }
+lca-numerical = The LCA engine failed: { $detail }

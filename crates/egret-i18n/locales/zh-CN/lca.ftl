@@ -1,0 +1,19 @@
+# Life cycle assessment engine: why a product system could not be calculated.
+lca-empty = 产品系统中没有任何过程。
+lca-distribution = 过程 { $process } 中 { $row } 的分布“{ $distribution }”无法识别；请使用 lognormal、normal、triangular 或 uniform。
+lca-uncertainty = 过程 { $process } 中 { $row } 的不确定性参数不完整或与数值不符（请检查 { $param }）。
+lca-flow-row = 过程 { $process } 的排放行“{ $flow }”没有注明排放类型（格式应为 流|类型）。
+lca-own-output-consumed = 过程 { $process } 消耗的 { $product } 不少于其自身产出，无法再向系统其余部分供应。
+lca-no-producer = 产品 { $product } 是过程 { $process } 的输入，但系统中没有任何过程生产它。
+lca-produces-nothing = 过程 { $process } 没有产出：{ $product } 的产出量不为正。
+lca-several-products = 过程 { $process } 还把 { $product } 作为产出（负的输入视为产出）；每个过程只能生产自己的产品。
+lca-several-producers = 产品 { $product } 由多个过程生产（包括 { $process }）；请把这些来源建模为一个市场过程。
+lca-unknown-process = 排放 { $flow } 属于过程 { $process }，但该过程不在系统中。
+lca-unknown-demand = 功能单位要求的产品 { $product } 在系统中没有任何过程生产。
+lca-singular = 系统在过程 { $process }（产品 { $product }）处无法求解：其供应链没有净产出，例如两个过程把全部产出互相供应，或存在重复的过程。
+lca-not-finite = 在过程 { $process }（产品 { $product }）处计算结果不是有限数值：系统奇异或严重病态。
+lca-number = 结果 { $value } 过大，无法以十进制数保存。
+lca-cutoff = 截断值 { $value } 不是 0 到 1 之间的比例。
+lca-mc-singular = 蒙特卡洛第 { $draw } 次抽样无法求解：抽样值使系统在过程 { $process }（产品 { $product }）处奇异。请检查其输入的不确定性范围。
+lca-mc-failed = 蒙特卡洛第 { $draw } 次抽样失败：{ $detail }
+lca-numerical = LCA 计算引擎出错：{ $detail }
