@@ -90,6 +90,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "pact callbacks",
         include_str!("../migrations/0019_pact_callbacks.sql"),
     ),
+    (
+        20,
+        "product systems",
+        include_str!("../migrations/0020_product_systems.sql"),
+    ),
 ];
 
 /// Which database engine a [`Store`] talks to.
@@ -391,5 +396,27 @@ impl Store {
                 .await?;
         rows.sort_by_key(|r| r.1);
         Ok(rows)
+    }
+
+    /// Column lists of a table's unique keys (primary key included when it
+    /// is not the rowid), in key order (SQLite only; used by the schema
+    /// tests).
+    pub async fn unique_keys(&self, table: &str) -> Result<Vec<Vec<String>>> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT il.name, ii.name FROM pragma_index_list($1) il \
+             JOIN pragma_index_info(il.name) ii WHERE il.\"unique\" = 1 \
+             ORDER BY il.name, ii.seqno",
+        )
+        .bind(table)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+        for (index, col) in rows {
+            match keys.last_mut() {
+                Some((i, cols)) if *i == index => cols.push(col),
+                _ => keys.push((index, vec![col])),
+            }
+        }
+        Ok(keys.into_iter().map(|(_, cols)| cols).collect())
     }
 }

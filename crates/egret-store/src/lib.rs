@@ -25,6 +25,7 @@ mod orgs;
 mod pact;
 mod pcf;
 mod plan;
+mod product_systems;
 mod ratings;
 mod statistics;
 mod submissions;
@@ -57,6 +58,9 @@ pub use orgs::{
 pub use pact::{PACT_TOKEN_SECONDS, PactCallback, PactClient, PactEventRecord};
 pub use pcf::{CertificateRecord, PcfRecord};
 pub use plan::{Adjustment, Evaluation, MeasureReport, PlanRecord};
+pub use product_systems::{
+    CalculationRecord, PactSupplier, ReceivedFootprint, SystemSummary, SystemVersion, VersionInfo,
+};
 pub use ratings::{ControversyRecord, Objection, RatingRun};
 pub use statistics::{CityFacts, PublishedFigure};
 pub use submissions::{BrokenLink, GENESIS, SubmissionRecord, canonical, chain_digest};

@@ -129,6 +129,23 @@ impl Store {
         }
         input.validate().map_err(StoreError::Invalid)?;
         let mut tx = self.begin(actor).await?;
+        // Traceability: a footprint resting on a calculation names one of
+        // this organisation's stored calculations.
+        if let Some(calc) = input.calculation.strip_prefix("lca:") {
+            let n: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM lca_calculations WHERE org_id = $1 AND calculation_id = $2",
+            )
+            .bind(org_id)
+            .bind(calc)
+            .fetch_one(tx.conn_mut())
+            .await?;
+            if n == 0 {
+                return Err(StoreError::Invalid(vec![FieldError::new(
+                    "calculation",
+                    Msg::new("store-pcf-calculation").arg("id", calc),
+                )]));
+            }
+        }
         let (product_key, version) = match replaces {
             Some(prev) => {
                 let r = sqlx::query(

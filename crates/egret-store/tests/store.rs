@@ -169,6 +169,7 @@ on_all_backends!(
             "institution_members",
             "institution_qualifications",
             "institutions",
+            "lca_calculations",
             "measure_adjustments",
             "measure_evaluations",
             "measure_reports",
@@ -179,15 +180,19 @@ on_all_backends!(
             "organizations",
             "pact_clients",
             "pact_events",
+            "pact_suppliers",
             "pact_tokens",
             "pcf_certificates",
             "pcf_publications",
             "pending_uploads",
             "product_footprints",
+            "product_system_versions",
+            "product_systems",
             "rating_objections",
             "rating_publications",
             "rating_results",
             "rating_runs",
+            "received_footprints",
             "report_narratives",
             "reporting_periods",
             "sessions",
@@ -218,6 +223,36 @@ on_all_backends!(
         if store.backend() == Backend::Sqlite {
             let pk: Vec<(String, i64)> = store.primary_keys("sites").await.unwrap();
             assert_eq!(pk[0].0, "org_id");
+            // Keys lead with the tenant too: the primary key and every
+            // unique key of each table carrying org_id.
+            for (t, cols) in &schema {
+                if !cols.iter().any(|c| c == "org_id")
+                    || matches!(t.as_str(), "uscc_directory" | "certificate_directory")
+                {
+                    continue;
+                }
+                let pk = store.primary_keys(t).await.unwrap();
+                assert_eq!(
+                    pk.first().map(|c| c.0.as_str()),
+                    Some("org_id"),
+                    "{t}: primary key"
+                );
+                for k in store.unique_keys(t).await.unwrap() {
+                    assert_eq!(k[0], "org_id", "{t}: unique key {k:?}");
+                }
+            }
+            assert!(
+                store
+                    .unique_keys("received_footprints")
+                    .await
+                    .unwrap()
+                    .contains(&vec![
+                        "org_id".to_string(),
+                        "supplier_id".to_string(),
+                        "pf_id".to_string(),
+                        "digest".to_string()
+                    ])
+            );
         }
     }
 );
@@ -2959,5 +2994,766 @@ on_all_backends!(
                 .is_none()
         );
         assert_eq!(store.pact_clients(&ent, &org).await.unwrap().len(), 1);
+    }
+);
+
+// ------------------------------------------------ product systems (LCA)
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+fn bottle_system(name: &str) -> egret_domain::product_system::ProductSystemModel {
+    serde_json::from_value(serde_json::json!({
+        "name": name,
+        "reference_product": "bottle",
+        "amount": "1000",
+        "gwp_set": "AR6",
+        "processes": [
+            {"id": "blow", "name": "Blow moulding", "product": "bottle", "unit": "piece",
+             "output": "1", "inputs": [{"product": "pet", "amount": "0.0200"}],
+             "emissions": [{"flow": "CO2", "amount": "0.001"}]},
+            {"id": "pet", "name": "PET resin", "product": "pet", "unit": "kg", "output": "1",
+             "source": {"kind": "secondary", "citation": "supplier EPD"},
+             "emissions": [{"flow": "CO2e", "amount": "2.2"}]}
+        ]
+    }))
+    .unwrap()
+}
+
+fn calc_result() -> egret_domain::product_system::Calculation {
+    use egret_domain::product_system::{
+        Calculation, EmissionKind, FlowShare, McSummary, ProcessShare, TreeNode,
+    };
+    Calculation {
+        // Exact decimals with trailing zeros and full precision.
+        score: dec("45.0000000000000000000000001"),
+        by_kind: vec![
+            (EmissionKind::Fossil, dec("46.2500")),
+            (EmissionKind::Uptake, dec("-1.2499999999999999999999999")),
+        ],
+        processes: vec![ProcessShare {
+            process: "blow".into(),
+            scaling: dec("1000.000"),
+            direct: dec("1.0"),
+        }],
+        flows: vec![FlowShare {
+            flow: "CO2".into(),
+            kind: EmissionKind::Fossil,
+            amount: dec("1.000"),
+            impact: dec("1.000"),
+        }],
+        tree: vec![TreeNode {
+            depth: 0,
+            process: "blow".into(),
+            amount: dec("1000"),
+            cumulative: dec("45.00"),
+            loop_back: false,
+        }],
+        mc: Some(McSummary {
+            draws: 200,
+            seed: u64::MAX,
+            mean: dec("45.01"),
+            sd: dec("0.3"),
+            p2_5: dec("44.4"),
+            p50: dec("45.0"),
+            p97_5: dec("45.6"),
+            hist_start: dec("44.0"),
+            hist_width: dec("0.25"),
+            hist_counts: vec![1, 5, 100, 80, 14],
+        }),
+        engine: "sparse-lu (test)".into(),
+    }
+}
+
+fn calc_options() -> egret_domain::product_system::CalcOptions {
+    egret_domain::product_system::CalcOptions {
+        draws: 200,
+        seed: u64::MAX,
+        cutoff: dec("0.010"),
+    }
+}
+
+on_all_backends!(
+    product_systems_are_saved_as_versions_on_top_of_the_latest,
+    |store| {
+        let (org, _) = org_with_period(store, 401).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        // A model needs a name; nothing is stored otherwise.
+        match store
+            .create_product_system(&ent, &org, &bottle_system(" "), "")
+            .await
+        {
+            Err(StoreError::Invalid(e)) => assert_eq!(e[0].field, "name"),
+            other => panic!("{other:?}"),
+        }
+        let v1 = store
+            .create_product_system(&ent, &org, &bottle_system("PET bottle"), " first ")
+            .await
+            .unwrap();
+        assert_eq!((v1.version, v1.note.as_str()), (1, "first"));
+        assert_eq!(v1.digest, bottle_system("PET bottle").digest());
+        let mut m2 = bottle_system("PET bottle 500 ml");
+        m2.processes[0].inputs[0].amount = dec("0.0185");
+        let v2 = store
+            .save_product_system(&ent, &org, &v1.system_id, 1, &m2, "lighter")
+            .await
+            .unwrap();
+        assert_eq!(
+            (v2.version, v2.system_id.as_str()),
+            (2, v1.system_id.as_str())
+        );
+        let versions = store
+            .product_system_versions(&ent, &org, &v1.system_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            versions.iter().map(|v| v.version).collect::<Vec<_>>(),
+            vec![2, 1]
+        );
+        assert_eq!(versions[0].note, "lighter");
+        assert_eq!(versions[1].digest, v1.digest);
+        // Latest by default, any version on request; the model round-trips.
+        let latest = store
+            .product_system(&ent, &org, &v1.system_id, None)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(latest, v2);
+        assert_eq!(
+            latest.model.processes[0].inputs[0].amount.to_string(),
+            "0.0185"
+        );
+        let first = store
+            .product_system(&ent, &org, &v1.system_id, Some(1))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(first, v1);
+        assert!(
+            store
+                .product_system(&ent, &org, &v1.system_id, Some(3))
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // A form edited from version 1 is refused: nothing written.
+        let audit_before = store
+            .audit_for_org(&admin(), &org, 100)
+            .await
+            .unwrap()
+            .len();
+        match store
+            .save_product_system(&ent, &org, &v1.system_id, 1, &bottle_system("Stale"), "")
+            .await
+        {
+            Err(StoreError::Conflict(m)) => {
+                assert_eq!(m.key, "store-ps-stale");
+                assert!(m.render(egret_i18n::Lang::En).contains('2'));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(
+            store
+                .product_system_versions(&ent, &org, &v1.system_id)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(
+            store
+                .audit_for_org(&admin(), &org, 100)
+                .await
+                .unwrap()
+                .len(),
+            audit_before
+        );
+        // Two saves on the same base at once: one wins, the other is told
+        // someone saved meanwhile (PostgreSQL: the key race; SQLite: the
+        // writer queue).
+        let (a, b) = tokio::join!(
+            store.save_product_system(&ent, &org, &v1.system_id, 2, &m2, "a"),
+            store.save_product_system(&ent, &org, &v1.system_id, 2, &m2, "b"),
+        );
+        assert_eq!(
+            [&a, &b].iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{a:?} {b:?}"
+        );
+        let lost = if a.is_ok() { b } else { a };
+        assert!(
+            matches!(lost, Err(StoreError::Conflict(ref m)) if m.key == "store-ps-stale"),
+            "{lost:?}"
+        );
+        let versions = store
+            .product_system_versions(&ent, &org, &v1.system_id)
+            .await
+            .unwrap();
+        assert_eq!(versions.len(), 3);
+        // An unknown system.
+        assert!(matches!(
+            store
+                .save_product_system(&ent, &org, "no-such-system", 1, &m2, "")
+                .await,
+            Err(StoreError::NotFound {
+                entity: "product_system",
+                ..
+            })
+        ));
+        // Lists: latest version of each, by name.
+        let other = store
+            .create_product_system(&ent, &org, &bottle_system("Aluminium can"), "")
+            .await
+            .unwrap();
+        let list = store.product_systems_of(&ent, &org).await.unwrap();
+        assert_eq!(
+            list.iter()
+                .map(|s| (s.name.as_str(), s.version))
+                .collect::<Vec<_>>(),
+            vec![("Aluminium can", 1), ("PET bottle 500 ml", 3)]
+        );
+        assert_eq!(list[0].system_id, other.system_id);
+        assert_eq!(list[1].reference_product, "bottle");
+        assert_eq!(
+            (list[1].calculations, list[1].latest_calculation.clone()),
+            (0, None)
+        );
+        // Saves are audited.
+        let audit = store.audit_for_org(&admin(), &org, 100).await.unwrap();
+        assert!(audit.iter().any(|e| e.entity == "product_system"
+            && e.action == "save"
+            && e.entity_id == v1.system_id));
+    }
+);
+
+on_all_backends!(
+    product_systems_and_suppliers_stay_with_their_organisation,
+    |store| {
+        let (org, _) = org_with_period(store, 411).await;
+        let (other, _) = org_with_period(store, 412).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let stranger = user(Role::Enterprise, &[&other]);
+        let city = user(Role::CityGov, &[]);
+        let assurer = user(Role::Assurer, &[&org]);
+        let v1 = store
+            .create_product_system(&ent, &org, &bottle_system("PET bottle"), "")
+            .await
+            .unwrap();
+        let calc = store
+            .record_calculation(
+                &ent,
+                &org,
+                &v1.system_id,
+                1,
+                &calc_options(),
+                &calc_result(),
+            )
+            .await
+            .unwrap();
+        let sup = store
+            .add_pact_supplier(
+                &ent,
+                &org,
+                "Resin Co",
+                "https://resin.example/pact",
+                "c1",
+                "s1",
+            )
+            .await
+            .unwrap();
+        // Another organisation's staff: not found, for reads and writes.
+        let nf = |r: Result<(), StoreError>| {
+            assert!(matches!(r, Err(StoreError::NotFound { .. })), "{r:?}")
+        };
+        nf(store.product_systems_of(&stranger, &org).await.map(|_| ()));
+        nf(store
+            .product_system(&stranger, &org, &v1.system_id, None)
+            .await
+            .map(|_| ()));
+        nf(store
+            .product_system_versions(&stranger, &org, &v1.system_id)
+            .await
+            .map(|_| ()));
+        nf(store
+            .calculation(&stranger, &org, &calc.calculation_id)
+            .await
+            .map(|_| ()));
+        nf(store
+            .calculations_of(&stranger, &org, &v1.system_id)
+            .await
+            .map(|_| ()));
+        nf(store.pact_suppliers(&stranger, &org).await.map(|_| ()));
+        nf(store
+            .pact_supplier_credentials(&stranger, &org, &sup.supplier_id)
+            .await
+            .map(|_| ()));
+        nf(store.received_footprints(&stranger, &org).await.map(|_| ()));
+        nf(store
+            .create_product_system(&stranger, &org, &bottle_system("X"), "")
+            .await
+            .map(|_| ()));
+        nf(store
+            .save_product_system(&stranger, &org, &v1.system_id, 1, &bottle_system("X"), "")
+            .await
+            .map(|_| ()));
+        nf(store
+            .record_calculation(
+                &stranger,
+                &org,
+                &v1.system_id,
+                1,
+                &calc_options(),
+                &calc_result(),
+            )
+            .await
+            .map(|_| ()));
+        nf(store
+            .add_pact_supplier(&stranger, &org, "X", "https://x.example", "c", "s")
+            .await
+            .map(|_| ()));
+        nf(store
+            .store_received_footprints(&stranger, &org, &sup.supplier_id, &[])
+            .await
+            .map(|_| ()));
+        // Its own ids do not reach into this organisation either.
+        assert!(
+            store
+                .product_system(&ent, &other, &v1.system_id, None)
+                .await
+                .is_err()
+        );
+        let admin = admin();
+        assert!(
+            store
+                .product_system(&admin, &other, &v1.system_id, None)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            store
+                .calculation(&admin, &other, &calc.calculation_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        // The city sees the organisation but not its models.
+        assert!(matches!(
+            store.product_systems_of(&city, &org).await,
+            Err(StoreError::Forbidden { .. })
+        ));
+        // An engaged assurer reads, but neither writes nor gets secrets.
+        assert_eq!(
+            store
+                .product_systems_of(&assurer, &org)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            store
+                .calculation(&assurer, &org, &calc.calculation_id)
+                .await
+                .unwrap()
+                .unwrap()
+                .digest,
+            calc.digest
+        );
+        assert!(matches!(
+            store
+                .save_product_system(&assurer, &org, &v1.system_id, 1, &bottle_system("X"), "")
+                .await,
+            Err(StoreError::Forbidden { .. })
+        ));
+        assert!(matches!(
+            store
+                .pact_supplier_credentials(&assurer, &org, &sup.supplier_id)
+                .await,
+            Err(StoreError::Forbidden { .. })
+        ));
+        // Nothing was written by the refused calls.
+        assert_eq!(
+            store
+                .product_system_versions(&ent, &org, &v1.system_id)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        assert_eq!(
+            store
+                .product_systems_of(&admin, &other)
+                .await
+                .unwrap()
+                .len(),
+            0
+        );
+        assert_eq!(store.pact_suppliers(&ent, &org).await.unwrap().len(), 1);
+    }
+);
+
+on_all_backends!(
+    calculations_are_stored_exactly_for_a_stored_version,
+    |store| {
+        let (org, _) = org_with_period(store, 421).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let v1 = store
+            .create_product_system(&ent, &org, &bottle_system("PET bottle"), "")
+            .await
+            .unwrap();
+        // No version 2 yet: refused, nothing written.
+        assert!(matches!(
+            store
+                .record_calculation(
+                    &ent,
+                    &org,
+                    &v1.system_id,
+                    2,
+                    &calc_options(),
+                    &calc_result()
+                )
+                .await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(matches!(
+            store
+                .record_calculation(
+                    &ent,
+                    &org,
+                    "no-such-system",
+                    1,
+                    &calc_options(),
+                    &calc_result()
+                )
+                .await,
+            Err(StoreError::NotFound { .. })
+        ));
+        assert!(
+            store
+                .calculations_of(&ent, &org, &v1.system_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let c1 = store
+            .record_calculation(
+                &ent,
+                &org,
+                &v1.system_id,
+                1,
+                &calc_options(),
+                &calc_result(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(
+            (c1.version, c1.model_digest.as_str()),
+            (1, v1.digest.as_str())
+        );
+        assert_eq!(c1.digest.len(), 64);
+        let back = store
+            .calculation(&ent, &org, &c1.calculation_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(back, c1);
+        // Exactly: every decimal keeps its digits and scale.
+        assert_eq!(back.result, calc_result());
+        assert_eq!(
+            serde_json::to_string(&back.result).unwrap(),
+            serde_json::to_string(&calc_result()).unwrap()
+        );
+        assert_eq!(
+            back.result.score.to_string(),
+            "45.0000000000000000000000001"
+        );
+        assert_eq!(back.result.by_kind[0].1.to_string(), "46.2500");
+        assert_eq!(back.options, calc_options());
+        // The same inputs give the same digest; other options another one.
+        let again = store
+            .record_calculation(
+                &ent,
+                &org,
+                &v1.system_id,
+                1,
+                &calc_options(),
+                &calc_result(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(again.digest, c1.digest);
+        assert_ne!(again.calculation_id, c1.calculation_id);
+        let mut other_options = calc_options();
+        other_options.seed = 7;
+        let c3 = store
+            .record_calculation(&ent, &org, &v1.system_id, 1, &other_options, &calc_result())
+            .await
+            .unwrap();
+        assert_ne!(c3.digest, c1.digest);
+        let all = store
+            .calculations_of(&ent, &org, &v1.system_id)
+            .await
+            .unwrap();
+        assert_eq!(
+            all.iter()
+                .map(|c| c.calculation_id.as_str())
+                .collect::<Vec<_>>(),
+            vec![
+                c3.calculation_id.as_str(),
+                again.calculation_id.as_str(),
+                c1.calculation_id.as_str()
+            ]
+        );
+        let list = store.product_systems_of(&ent, &org).await.unwrap();
+        assert_eq!(list[0].calculations, 3);
+        assert_eq!(
+            list[0].latest_calculation.as_deref(),
+            Some(c3.calculation_id.as_str())
+        );
+        let audit = store.audit_for_org(&ent, &org, 100).await.unwrap();
+        assert_eq!(
+            audit
+                .iter()
+                .filter(|e| e.entity == "lca_calculation" && e.action == "calculate")
+                .count(),
+            3
+        );
+    }
+);
+
+fn received(pf_id: &str, status: &str, fossil: &str) -> egret_domain::pact::Received {
+    egret_domain::pact::Received {
+        pf_id: pf_id.into(),
+        status: status.into(),
+        spec_version: "3.0.0".into(),
+        document: serde_json::json!({
+            "id": pf_id,
+            "specVersion": "3.0.0",
+            "status": status,
+            "companyName": "Resin Co",
+            "productIds": ["urn:pact:resin.example:product-id:pet"],
+            "pcf": {"fossilGhgEmissions": fossil, "declaredUnitAmount": "1"}
+        }),
+    }
+}
+
+on_all_backends!(suppliers_footprints_are_kept_once_per_content, |store| {
+    let (org, _) = org_with_period(store, 431).await;
+    let (other, _) = org_with_period(store, 432).await;
+    let ent = user(Role::Enterprise, &[&org]);
+    // Entry errors name their field; nothing is stored.
+    match store
+        .add_pact_supplier(&ent, &org, "Resin Co", "ftp://resin.example", "c1", "s1")
+        .await
+    {
+        Err(StoreError::Invalid(e)) => {
+            assert_eq!(
+                e.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+                vec!["base_url"]
+            );
+            assert_eq!(e[0].msg.key, "store-supplier-url");
+        }
+        other => panic!("{other:?}"),
+    }
+    match store
+        .add_pact_supplier(&ent, &org, " ", "http://resin.example", "c1", "s1")
+        .await
+    {
+        Err(StoreError::Invalid(e)) => assert_eq!(
+            e.iter().map(|e| e.field.as_str()).collect::<Vec<_>>(),
+            vec!["name", "base_url"]
+        ),
+        other => panic!("{other:?}"),
+    }
+    assert!(store.pact_suppliers(&ent, &org).await.unwrap().is_empty());
+    let sup = store
+        .add_pact_supplier(
+            &ent,
+            &org,
+            " Resin Co ",
+            " https://resin.example/pact/ ",
+            " c1 ",
+            "s3cret",
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            sup.name.as_str(),
+            sup.base_url.as_str(),
+            sup.client_id.as_str()
+        ),
+        ("Resin Co", "https://resin.example/pact", "c1")
+    );
+    assert_eq!(
+        store.pact_suppliers(&ent, &org).await.unwrap(),
+        vec![sup.clone()]
+    );
+    let (s, secret) = store
+        .pact_supplier_credentials(&ent, &org, &sup.supplier_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((s, secret.as_str()), (sup.clone(), "s3cret"));
+    assert!(
+        store
+            .pact_supplier_credentials(&admin(), &other, &sup.supplier_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The secret is never in the audit log.
+    let audit = store.audit_for_org(&ent, &org, 100).await.unwrap();
+    assert!(audit.iter().any(|e| e.entity == "pact_supplier"));
+    assert!(!serde_json::to_string(&audit).unwrap().contains("s3cret"));
+
+    // Receiving: unchanged documents add nothing, a changed one a row.
+    let docs = vec![
+        received("pf-a", "Active", "2.2"),
+        received("pf-b", "Active", "1.5"),
+    ];
+    assert_eq!(
+        store
+            .store_received_footprints(&ent, &org, &sup.supplier_id, &docs)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store
+            .store_received_footprints(&ent, &org, &sup.supplier_id, &docs)
+            .await
+            .unwrap(),
+        0
+    );
+    let changed = vec![
+        received("pf-a", "Deprecated", "2.2"),
+        received("pf-b", "Active", "1.5"),
+    ];
+    assert_eq!(
+        store
+            .store_received_footprints(&ent, &org, &sup.supplier_id, &changed)
+            .await
+            .unwrap(),
+        1
+    );
+    let list = store.received_footprints(&ent, &org).await.unwrap();
+    assert_eq!(
+        list.iter()
+            .map(|r| (r.received.pf_id.as_str(), r.received.status.as_str()))
+            .collect::<Vec<_>>(),
+        vec![("pf-a", "Deprecated"), ("pf-b", "Active")]
+    );
+    assert_eq!(list[0].supplier_name, "Resin Co");
+    assert_eq!(list[0].received, changed[0]);
+    assert_eq!(list[0].digest.len(), 64);
+    let one = store
+        .received_footprint(&ent, &org, &list[1].received_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(one, list[1]);
+    assert!(
+        store
+            .received_footprint(&admin(), &other, &list[1].received_id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // All or nothing: a bad document in a batch stores none of it.
+    let bad = vec![
+        received("pf-c", "Active", "9"),
+        received("pf-d", "Retired", "9"),
+    ];
+    match store
+        .store_received_footprints(&ent, &org, &sup.supplier_id, &bad)
+        .await
+    {
+        Err(StoreError::Invalid(e)) => assert_eq!(e[0].field, "docs[1].status"),
+        other => panic!("{other:?}"),
+    }
+    // An unknown supplier (or another organisation's) is not found.
+    assert!(matches!(
+        store
+            .store_received_footprints(&admin(), &other, &sup.supplier_id, &docs)
+            .await,
+        Err(StoreError::NotFound { .. })
+    ));
+    assert_eq!(
+        store.received_footprints(&ent, &org).await.unwrap().len(),
+        2
+    );
+    let audit = store.audit_for_org(&ent, &org, 100).await.unwrap();
+    assert_eq!(
+        audit
+            .iter()
+            .filter(|e| e.entity == "received_footprint")
+            .count(),
+        3
+    );
+});
+
+on_all_backends!(
+    a_footprint_resting_on_a_calculation_names_a_stored_one,
+    |store| {
+        let (org, _) = org_with_period(store, 441).await;
+        let (other, _) = org_with_period(store, 442).await;
+        let ent = user(Role::Enterprise, &[&org]);
+        let mut fp = footprint("pet-bottle", "45");
+        fp.calculation = "lca:no-such-calculation".into();
+        match store.create_pcf(&ent, &org, &fp, None).await {
+            Err(StoreError::Invalid(e)) => {
+                assert_eq!(e[0].field, "calculation");
+                assert_eq!(e[0].msg.key, "store-pcf-calculation");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(store.pcfs_of(&ent, &org).await.unwrap().is_empty());
+        // Another organisation's calculation does not count.
+        let a = admin();
+        let theirs = store
+            .create_product_system(&a, &other, &bottle_system("Theirs"), "")
+            .await
+            .unwrap();
+        let their_calc = store
+            .record_calculation(
+                &a,
+                &other,
+                &theirs.system_id,
+                1,
+                &calc_options(),
+                &calc_result(),
+            )
+            .await
+            .unwrap();
+        fp.calculation = format!("lca:{}", their_calc.calculation_id);
+        assert!(matches!(
+            store.create_pcf(&ent, &org, &fp, None).await,
+            Err(StoreError::Invalid(_))
+        ));
+        // Its own calculation does.
+        let v1 = store
+            .create_product_system(&ent, &org, &bottle_system("PET bottle"), "")
+            .await
+            .unwrap();
+        let calc = store
+            .record_calculation(
+                &ent,
+                &org,
+                &v1.system_id,
+                1,
+                &calc_options(),
+                &calc_result(),
+            )
+            .await
+            .unwrap();
+        fp.calculation = format!("lca:{}", calc.calculation_id);
+        let rec = store.create_pcf(&ent, &org, &fp, None).await.unwrap();
+        assert_eq!(rec.input.calculation, fp.calculation);
+        // Manual footprints need none.
+        let manual = footprint("pv-550", "405");
+        assert!(store.create_pcf(&ent, &org, &manual, None).await.is_ok());
     }
 );

@@ -80,3 +80,14 @@ store-pcf-exists = A footprint for { $product } exists already: record a new ver
 store-pcf-unqualified = { $name } holds no valid qualification for PCF certification today.
 store-pcf-certificate-number = Certificate number { $number } is already used for this organisation.
 store-pact-callback-url = The partner's endpoint must be an https:// URL (http:// only on this machine).
+store-pcf-calculation = No calculation { $id } of this organisation is stored: calculate the product system first, or enter the footprint as manual.
+
+## Product systems and suppliers' footprints
+store-ps-name = A product system needs a name.
+store-ps-stale = Someone saved this product system meanwhile (you edited version { $base }, the latest is { $latest }). Reload and try again.
+store-supplier-name = Give the supplier's name.
+store-supplier-url = “{ $url }” is not a supplier endpoint: use its https:// base URL (http:// only on this machine), without user, query or fragment.
+store-supplier-client-id = Give the client id the supplier issued to you.
+store-supplier-secret = Give the client secret the supplier issued to you.
+store-received-id = A received footprint has no id.
+store-received-status = “{ $status }” is not a footprint status (Active or Deprecated).

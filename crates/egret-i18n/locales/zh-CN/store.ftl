@@ -80,3 +80,14 @@ store-pcf-exists = 产品 { $product } 已有碳足迹，请为其登记新版�
 store-pcf-unqualified = { $name } 目前没有有效的产品碳足迹认证资质。
 store-pcf-certificate-number = 该机构已使用证书编号 { $number }。
 store-pact-callback-url = 合作方接口地址必须以 https:// 开头（仅本机可用 http://）。
+store-pcf-calculation = 本组织没有编号为 { $id } 的计算结果：请先计算产品系统，或将碳足迹登记为手工填报。
+
+## 产品系统与供应商碳足迹
+store-ps-name = 产品系统须有名称。
+store-ps-stale = 此产品系统已被他人保存（您编辑的是第 { $base } 版，最新为第 { $latest } 版）。请刷新后重试。
+store-supplier-name = 请填写供应商名称。
+store-supplier-url = “{ $url }”不是有效的供应商接口地址：请使用 https:// 开头的基础地址（仅本机可用 http://），且不含用户名、查询参数或片段。
+store-supplier-client-id = 请填写供应商为您签发的客户端 ID。
+store-supplier-secret = 请填写供应商为您签发的客户端密钥。
+store-received-id = 收到的碳足迹缺少编号。
+store-received-status = “{ $status }”不是有效的碳足迹状态（Active 或 Deprecated）。
