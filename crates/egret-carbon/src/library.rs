@@ -176,18 +176,26 @@ pub struct Gwp {
 impl Gwp {
     /// The GWP of `gas` in `set`. A variant the set does not list
     /// (`CH4-fossil` in AR4) uses the base gas's value (`CH4`).
+    /// Set names are matched without regard to case (`AR6` = `ar6`).
     pub fn value(&self, set: &str, gas: &str) -> Option<Decimal> {
-        let s = self.sets.get(set)?;
+        let s = self.set(set)?;
         s.get(gas)
             .or_else(|| gas.split_once('-').and_then(|(base, _)| s.get(base)))
             .map(|(v, _)| *v)
     }
 
     pub fn gases(&self, set: &str) -> impl Iterator<Item = (&String, &Decimal)> {
-        self.sets
-            .get(set)
+        self.set(set)
             .into_iter()
             .flat_map(|m| m.iter().map(|(g, (v, _))| (g, v)))
+    }
+}
+
+impl Gwp {
+    fn set(&self, set: &str) -> Option<&BTreeMap<String, (Decimal, Confidence)>> {
+        self.sets
+            .get(set)
+            .or_else(|| self.sets.get(&set.to_ascii_lowercase()))
     }
 }
 

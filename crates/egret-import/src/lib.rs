@@ -31,6 +31,7 @@
 pub mod activities;
 pub mod annex;
 pub mod datasheet;
+pub mod olca;
 pub mod table;
 
 use std::collections::HashMap;
