@@ -605,7 +605,9 @@ async fn run(
                 plan.organizations = n;
             }
             let started = Instant::now();
-            match egret_demo::load(&store, &plan).await? {
+            match egret_demo::load_with_lca(&store, &plan, Some(&egret_lca::model::solve_matrices))
+                .await?
+            {
                 egret_demo::Outcome::Loaded(stats) => println!(
                     "{}",
                     Msg::new("cli-demo-loaded")
@@ -759,9 +761,11 @@ async fn serve(
         bank_rate_per_second: config.bank_rate_per_second,
         bank_burst: config.bank_burst,
     };
-    let state = egret_web::AppState::new(store, web).with_pdf(std::sync::Arc::new(|data| {
-        egret_report::render_pdf(egret_report::TEMPLATE, data, egret_report::Fonts::shared())
-    }));
+    let state = egret_web::AppState::new(store, web)
+        .with_pdf(std::sync::Arc::new(|data| {
+            egret_report::render_pdf(egret_report::TEMPLATE, data, egret_report::Fonts::shared())
+        }))
+        .with_lca(std::sync::Arc::new(egret_lca::model::solve_matrices));
     let listener = tokio::net::TcpListener::bind(&config.addr)
         .await
         .with_context(|| format!("binding {}", config.addr))?;

@@ -634,6 +634,16 @@ fn select<'a>(city: &'a City, sel: &str) -> Result<usize> {
 /// Writes the demo city into `store` in one transaction, unless the
 /// database already holds data.
 pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
+    load_with_lca(store, plan, None).await
+}
+
+/// [`load`] with an LCA engine: the demo's product systems are calculated
+/// and the footprints resting on them recorded.
+pub async fn load_with_lca(
+    store: &Store,
+    plan: &DemoPlan,
+    lca: Option<&egret_domain::product_system::SolveFn>,
+) -> Result<Outcome> {
     let t0 = std::time::Instant::now();
     if store.count_orgs().await? > 0 {
         return Ok(if store.has_synthetic_data().await? {
@@ -886,7 +896,7 @@ pub async fn load(store: &Store, plan: &DemoPlan) -> Result<Outcome> {
         None => None,
     };
     stats.footprints =
-        footprints::load(store, &system, certifier.as_ref(), &entries, &owners).await?;
+        footprints::load(store, &system, certifier.as_ref(), lca, &entries, &owners).await?;
     phase("bank and footprints");
     Ok(Outcome::Loaded(stats))
 }

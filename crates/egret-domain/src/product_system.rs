@@ -504,25 +504,45 @@ impl Calculation {
         self.score - self.of_kind(EmissionKind::Uptake)
     }
 
-    /// Share of the score (excluding uptake) from the enterprise's own
-    /// processes, percent with two decimals (PACT primary data share).
+    /// Share of the score (excluding uptake) from primary data, percent
+    /// with two decimals (PACT primary data share): the direct emissions of
+    /// the enterprise's own processes, plus the part of each library factor
+    /// process that its own processes consume (metered activity data with
+    /// an emission factor is primary data under the PACT methodology).
     pub fn primary_share(&self, model: &ProductSystemModel) -> Option<Decimal> {
         let total = self.excluding_uptake();
         if total <= Decimal::ZERO {
             return None;
         }
-        let own: Decimal = self
-            .processes
-            .iter()
-            .filter(|s| {
-                model
-                    .processes
-                    .iter()
-                    .any(|p| p.id == s.process && p.source.is_primary())
-            })
-            .map(|s| s.direct)
-            .sum();
-        Some((own.max(Decimal::ZERO) * Decimal::ONE_HUNDRED / total).round_dp(2))
+        let share = |id: &str| self.processes.iter().find(|s| s.process == id);
+        let mut primary = Decimal::ZERO;
+        for p in &model.processes {
+            let Some(s) = share(&p.id) else { continue };
+            match p.source {
+                ProcessSource::Own => primary += s.direct,
+                ProcessSource::Factor { .. } => {
+                    let made = s.scaling * p.output;
+                    if made.is_zero() {
+                        continue;
+                    }
+                    let used_by_own: Decimal = model
+                        .processes
+                        .iter()
+                        .filter(|q| q.source.is_primary())
+                        .filter_map(|q| Some((q, share(&q.id)?)))
+                        .flat_map(|(q, qs)| {
+                            q.inputs
+                                .iter()
+                                .filter(|x| x.product == p.product)
+                                .map(move |x| x.amount * qs.scaling)
+                        })
+                        .sum();
+                    primary += s.direct * used_by_own / made;
+                }
+                _ => {}
+            }
+        }
+        Some((primary.max(Decimal::ZERO) * Decimal::ONE_HUNDRED / total).round_dp(2))
     }
 }
 
@@ -745,6 +765,16 @@ mod tests {
             engine: String::new(),
         };
         assert_eq!(c.primary_share(&s), Some(dec!(25)));
-        assert_eq!(c.excluding_uptake(), dec!(100));
+        // The grid electricity the own process uses counts as primary.
+        let mut c = c;
+        c.score = dec!(150);
+        c.by_kind = vec![(EmissionKind::Fossil, dec!(150))];
+        c.processes.push(ProcessShare {
+            process: "grid".into(),
+            scaling: dec!(0.1),
+            direct: dec!(50),
+        });
+        assert_eq!(c.primary_share(&s), Some(dec!(50)));
+        assert_eq!(c.excluding_uptake(), dec!(150));
     }
 }

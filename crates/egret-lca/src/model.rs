@@ -67,7 +67,12 @@ pub fn solve_matrices(m: &Matrices, o: &CalcOptions) -> Result<Calculation, Solv
     let lca = Lca::new(system, LcaOptions::default()).map_err(fail)?;
     let result = lca.solve_vector(f).map_err(fail)?;
     let sys = lca.system();
-    let dec = |v: f64| to_decimal(v, SIGNIFICANT_DIGITS).map_err(fail);
+    // Trailing zeros say nothing about precision here: normalised.
+    let dec = |v: f64| {
+        to_decimal(v, SIGNIFICANT_DIGITS)
+            .map(|d| d.normalize())
+            .map_err(fail)
+    };
 
     // Flows: every biosphere row, largest |impact| first.
     let rows: HashSet<&str> = m.biosphere.iter().map(|e| e.row.as_str()).collect();

@@ -15,8 +15,10 @@ mod cockpit_pages;
 mod data_pages;
 mod error;
 mod institution_pages;
+mod lca_pages;
 mod openapi;
 mod pact_api;
+pub mod pact_client;
 mod pact_pages;
 mod pages;
 mod pcf_pages;
@@ -75,6 +77,8 @@ impl Default for WebConfig {
     }
 }
 
+pub use egret_domain::product_system::SolveFn;
+
 /// Typesets a report's content (JSON) into a PDF. Supplied by the binary
 /// (egret-report, typst), so this crate builds and tests without typst.
 pub type PdfRenderer = Arc<dyn Fn(&serde_json::Value) -> Result<Vec<u8>, String> + Send + Sync>;
@@ -90,6 +94,11 @@ pub struct AppState {
     pub pdf: Option<PdfRenderer>,
     /// The bank API's token cache, rate limiter and call log.
     pub bank: Arc<bank_api::BankGate>,
+    /// The LCA engine; without one, product systems can be built and
+    /// stored but not calculated.
+    pub lca: Option<Arc<SolveFn>>,
+    /// Outgoing HTTP (suppliers' PACT endpoints).
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -104,7 +113,18 @@ impl AppState {
             metrics: metrics_handle(),
             started: Instant::now(),
             pdf: None,
+            lca: None,
+            http: reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(30))
+                .build()
+                .expect("an HTTP client with rustls builds"),
         }
+    }
+
+    /// The same state with an LCA engine.
+    pub fn with_lca(mut self, lca: Arc<SolveFn>) -> AppState {
+        self.lca = Some(lca);
+        self
     }
 
     /// The same state with a PDF renderer.

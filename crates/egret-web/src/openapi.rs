@@ -3,7 +3,9 @@
 
 use utoipa::OpenApi;
 
-use crate::{api, api_data, bank_api, carbon_pages, institution_pages, pcf_pages, report_pages};
+use crate::{
+    api, api_data, bank_api, carbon_pages, institution_pages, lca_pages, pcf_pages, report_pages,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -60,6 +62,11 @@ use crate::{api, api_data, bank_api, carbon_pages, institution_pages, pcf_pages,
         bank_api::calls,
         pcf_pages::api_footprints,
         pcf_pages::api_create_footprint,
+        lca_pages::api_systems,
+        lca_pages::api_create_system,
+        lca_pages::api_system,
+        lca_pages::api_calculate,
+        lca_pages::api_calculation,
     ),
     modifiers(&BearerAuth),
     security(("bearer" = []))

@@ -49,12 +49,82 @@ struct FootprintsPage {
     standards: Vec<(&'static str, &'static str)>,
     /// The version a correction replaces (from `?replace=`).
     replaces: Option<PcfRecord>,
+    /// Values from a calculation (from `?calculation=`).
+    from_calc: Option<FromCalculation>,
+}
+
+/// A footprint's figures taken from a stored calculation, per one unit of
+/// the reference product (declared unit amount 1).
+pub struct FromCalculation {
+    calculation: String,
+    declared_unit: &'static str,
+    excluding: rust_decimal::Decimal,
+    including: rust_decimal::Decimal,
+    fossil: rust_decimal::Decimal,
+    primary: String,
+}
+
+/// The PACT declared unit for a process unit, where one matches.
+fn declared_unit(unit: &str) -> &'static str {
+    let u = unit.trim();
+    if let Some(d) = DECLARED_UNITS.iter().find(|d| d.eq_ignore_ascii_case(u)) {
+        return d;
+    }
+    match u {
+        "kg" | "公斤" | "千克" => "kilogram",
+        "l" | "L" | "升" => "liter",
+        "m3" | "立方米" => "cubic meter",
+        "kWh" | "kwh" | "千瓦时" => "kilowatt hour",
+        "MJ" => "megajoule",
+        "tkm" | "t*km" => "ton kilometer",
+        "m2" | "平方米" => "square meter",
+        "h" | "小时" => "hour",
+        _ => "piece",
+    }
+}
+
+async fn from_calculation(
+    st: &AppState,
+    auth: &Auth,
+    org: &str,
+    calc: &str,
+) -> AppResult<FromCalculation> {
+    let c = st
+        .store
+        .calculation(&auth.principal, org, calc)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let model = st
+        .store
+        .product_system(&auth.principal, org, &c.system_id, Some(c.version))
+        .await?
+        .ok_or_else(AppError::not_found)?
+        .model;
+    let per = |v: rust_decimal::Decimal| (v / model.amount).round_dp(6).normalize();
+    let r = &c.result;
+    let unit = model
+        .producer(&model.reference_product)
+        .map(|p| p.unit.as_str())
+        .unwrap_or_default();
+    Ok(FromCalculation {
+        declared_unit: declared_unit(unit),
+        excluding: per(r.excluding_uptake()),
+        including: per(r.score),
+        fossil: per(r.of_kind(egret_domain::product_system::EmissionKind::Fossil)),
+        primary: r
+            .primary_share(&model)
+            .map(|p| p.to_string())
+            .unwrap_or_default(),
+        calculation: c.calculation_id,
+    })
 }
 
 #[derive(Deserialize)]
 pub struct FootprintsQuery {
     #[serde(default)]
     replace: Option<String>,
+    #[serde(default)]
+    calculation: Option<String>,
 }
 
 pub async fn footprints_page(
@@ -95,6 +165,12 @@ pub async fn footprints_page(
             rec,
         })
         .collect::<Vec<_>>();
+    let from_calc = match q.calculation.as_deref() {
+        Some(c) if auth.principal.can_write_org(&id) => {
+            Some(from_calculation(&st, &auth, &id, c).await?)
+        }
+        _ => None,
+    };
     let replaces = match q.replace {
         Some(p) => Some(st.store.pcf(&auth.principal, &id, &p).await?),
         None => None,
@@ -119,6 +195,7 @@ pub async fn footprints_page(
         gwp_sets: GWP_SETS.to_vec(),
         standards: STANDARDS.to_vec(),
         replaces,
+        from_calc,
         ctx,
     })
 }
@@ -160,6 +237,9 @@ pub struct FootprintForm {
     comment: String,
     #[serde(default)]
     replaces: String,
+    /// `lca:<calculation id>` when the figures come from a calculation.
+    #[serde(default)]
+    calculation: String,
 }
 
 fn parse_form(f: &FootprintForm) -> Result<PcfInput, AppError> {
@@ -230,7 +310,11 @@ fn parse_form(f: &FootprintForm) -> Result<PcfInput, AppError> {
         packaging_emissions_included: f.packaging_emissions_included.is_some(),
         primary_data_share: primary,
         dqi: None,
-        calculation: "manual".into(),
+        calculation: if f.calculation.trim().is_empty() {
+            "manual".into()
+        } else {
+            f.calculation.trim().into()
+        },
         comment: f.comment.trim().into(),
     })
 }

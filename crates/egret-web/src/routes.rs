@@ -9,8 +9,8 @@ use axum::routing::{MethodFilter, MethodRouter, on, post};
 
 use crate::{
     AppState, WebConfig, api, api_data, award_pages, bank_api, bank_pages, carbon_pages,
-    cockpit_pages, data_pages, institution_pages, pact_api, pact_pages, pages, pcf_pages,
-    plan_pages, rating_pages, report_pages,
+    cockpit_pages, data_pages, institution_pages, lca_pages, pact_api, pact_pages, pages,
+    pcf_pages, plan_pages, rating_pages, report_pages,
 };
 
 /// A registered route.
@@ -430,6 +430,62 @@ fn table(config: &WebConfig) -> Table {
             "POST",
             "/api/v1/organizations/{id}/footprints",
             pcf_pages::api_create_footprint,
+        )
+        // Product systems, calculations and suppliers' footprints.
+        .add("GET", "/orgs/{id}/products", lca_pages::products_page)
+        .add("POST", "/orgs/{id}/products", lca_pages::product_create)
+        .add_router(
+            "POST",
+            "/orgs/{id}/products/import",
+            post(lca_pages::product_import).layer(DefaultBodyLimit::max(config.upload_limit)),
+        )
+        .add("GET", "/orgs/{id}/products/{sid}", lca_pages::system_page)
+        .add(
+            "POST",
+            "/orgs/{id}/products/{sid}/edit",
+            lca_pages::system_edit,
+        )
+        .add(
+            "POST",
+            "/orgs/{id}/products/{sid}/calculate",
+            lca_pages::system_calculate,
+        )
+        .add(
+            "GET",
+            "/orgs/{id}/calculations/{cid}",
+            lca_pages::calculation_page,
+        )
+        .add("GET", "/orgs/{id}/suppliers", lca_pages::suppliers_page)
+        .add("POST", "/orgs/{id}/suppliers", lca_pages::supplier_add)
+        .add(
+            "POST",
+            "/orgs/{id}/suppliers/{sup}/fetch",
+            lca_pages::supplier_fetch,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/product-systems",
+            lca_pages::api_systems,
+        )
+        .add(
+            "POST",
+            "/api/v1/organizations/{id}/product-systems",
+            lca_pages::api_create_system,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/product-systems/{sid}",
+            lca_pages::api_system,
+        )
+        .add(
+            "POST",
+            "/api/v1/organizations/{id}/product-systems/{sid}/calculations",
+            lca_pages::api_calculate,
+        )
+        .add(
+            "GET",
+            "/api/v1/organizations/{id}/calculations/{cid}",
+            lca_pages::api_calculation,
         )
         .add("GET", "/orgs/{id}/pact", pact_pages::pact_page)
         .add("POST", "/orgs/{id}/pact/clients", pact_pages::client_create)

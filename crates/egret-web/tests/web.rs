@@ -5,6 +5,9 @@ use std::collections::{BTreeMap, HashSet};
 
 use egret_domain::access::{Principal, Role};
 use egret_domain::org::OrgInput;
+use egret_domain::product_system::{
+    CalcOptions, Calculation, EmissionKind, Matrices, ProcessShare, ProductSystemModel, SolveError,
+};
 use egret_domain::refdata::ReferenceData;
 use egret_domain::uscc;
 use egret_store::{NewUser, Store};
@@ -51,6 +54,14 @@ struct Fixture {
     /// A PACT partner of each organisation.
     pact_a: String,
     pact_b: String,
+    /// A product system, a calculation of it and a PACT supplier of each
+    /// organisation.
+    system_a: String,
+    system_b: String,
+    calc_a: String,
+    calc_b: String,
+    supplier_a: String,
+    supplier_b: String,
     analyst_id: String,
     store: Store,
     _dir: std::path::PathBuf,
@@ -114,6 +125,115 @@ fn footprint_form(product: &str) -> Body {
         ("fossil_carbon_content", "0"),
         ("exempted_emissions_percent", "0.8"),
     ])
+}
+
+fn gwp_ar6(gas: &str) -> Option<rust_decimal::Decimal> {
+    egret_carbon::library::Library::embedded()
+        .gwp
+        .value("AR6", gas)
+}
+
+/// A bottle: blow moulding (own data) from PET resin (cited data).
+fn bottle_model() -> ProductSystemModel {
+    toml::from_str(
+        r#"
+name = "Bottle"
+reference_product = "bottle"
+amount = "1000"
+gwp_set = "AR6"
+[[processes]]
+id = "blow"
+name = "Blow moulding"
+product = "bottle"
+unit = "piece"
+output = "1"
+inputs = [{ product = "pet", amount = "0.02" }]
+emissions = [{ flow = "CO2", amount = "0.001" }]
+[[processes]]
+id = "pet"
+name = "PET resin"
+product = "pet"
+unit = "kg"
+output = "1"
+source = { kind = "secondary", citation = "EPD" }
+emissions = [{ flow = "CO2e", amount = "2.2" }, { flow = "CO2", amount = "-0.5", kind = "uptake" }]
+"#,
+    )
+    .unwrap()
+}
+
+/// A stand-in engine for tree-shaped systems without uncertainty: pushes
+/// the demand down the inputs in exact decimals.
+fn stand_in_engine(m: &Matrices, _: &CalcOptions) -> Result<Calculation, SolveError> {
+    use rust_decimal::Decimal;
+    let fail = |msg: &str| SolveError {
+        msg: egret_i18n::Msg::new("psys-no-engine").arg("detail", msg),
+        process: None,
+        product: None,
+    };
+    let producer: BTreeMap<&str, (&str, Decimal)> = m
+        .technosphere
+        .iter()
+        .filter(|e| e.amount > Decimal::ZERO)
+        .map(|e| (e.row.as_str(), (e.col.as_str(), e.amount)))
+        .collect();
+    let mut scaling: BTreeMap<&str, Decimal> = BTreeMap::new();
+    let mut todo = vec![(m.demand_product.as_str(), m.demand_amount)];
+    let mut steps = 0;
+    while let Some((product, amount)) = todo.pop() {
+        steps += 1;
+        if steps > 10_000 {
+            return Err(fail("loop"));
+        }
+        let (process, output) = producer.get(product).ok_or_else(|| fail(product))?;
+        let runs = amount / output;
+        *scaling.entry(process).or_default() += runs;
+        for e in m
+            .technosphere
+            .iter()
+            .filter(|e| e.col == *process && e.amount < Decimal::ZERO)
+        {
+            todo.push((e.row.as_str(), -e.amount * runs));
+        }
+    }
+    let factor: BTreeMap<&str, Decimal> = m.factors.iter().map(|(f, v)| (f.as_str(), *v)).collect();
+    let mut processes = Vec::new();
+    let mut by_kind: BTreeMap<EmissionKind, Decimal> = BTreeMap::new();
+    for (process, runs) in &scaling {
+        let mut direct = Decimal::ZERO;
+        for e in m.biosphere.iter().filter(|e| e.col == *process) {
+            let impact = e.amount * runs * factor[e.row.as_str()];
+            direct += impact;
+            *by_kind
+                .entry(
+                    egret_domain::product_system::split_flow_row(&e.row)
+                        .unwrap()
+                        .1,
+                )
+                .or_default() += impact;
+        }
+        processes.push(ProcessShare {
+            process: process.to_string(),
+            scaling: runs.normalize(),
+            direct: direct.normalize(),
+        });
+    }
+    Ok(Calculation {
+        score: processes
+            .iter()
+            .map(|p| p.direct)
+            .sum::<Decimal>()
+            .normalize(),
+        by_kind: by_kind
+            .into_iter()
+            .map(|(k, v)| (k, v.normalize()))
+            .collect(),
+        processes,
+        flows: vec![],
+        tree: vec![],
+        mc: None,
+        engine: "test stand-in".into(),
+    })
 }
 
 fn org_input(n: u32) -> OrgInput {
@@ -256,11 +376,46 @@ async fn fixture(config: WebConfig) -> Fixture {
                 .client_id,
         );
     }
-    // A stand-in typesetter: the real one (typst) lives in egret-report
-    // and is exercised by its own tests and the binary's.
-    let state = AppState::new(store.clone(), config).with_pdf(std::sync::Arc::new(|data| {
-        Ok(format!("%PDF-test {}", data["title"]).into_bytes())
-    }));
+    let mut systems = Vec::new();
+    for org in [&a.org_id, &b.org_id] {
+        let v = store
+            .create_product_system(&sys, org, &bottle_model(), "fixture")
+            .await
+            .unwrap();
+        let m = v.model.matrices(gwp_ar6).unwrap();
+        let result = stand_in_engine(&m, &Default::default()).unwrap();
+        let c = store
+            .record_calculation(
+                &sys,
+                org,
+                &v.system_id,
+                v.version,
+                &Default::default(),
+                &result,
+            )
+            .await
+            .unwrap();
+        let sup = store
+            .add_pact_supplier(
+                &sys,
+                org,
+                "Supplier",
+                "http://127.0.0.1:9/pact/x",
+                "id",
+                "secret",
+            )
+            .await
+            .unwrap();
+        systems.push((v.system_id, c.calculation_id, sup.supplier_id));
+    }
+    // Stand-ins for the typesetter and the LCA engine: the real ones
+    // (typst in egret-report, faer in egret-lca) are exercised by their own
+    // crates' tests and the binary's.
+    let state = AppState::new(store.clone(), config)
+        .with_pdf(std::sync::Arc::new(|data| {
+            Ok(format!("%PDF-test {}", data["title"]).into_bytes())
+        }))
+        .with_lca(std::sync::Arc::new(stand_in_engine));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(egret_web::serve(state, listener));
@@ -275,6 +430,12 @@ async fn fixture(config: WebConfig) -> Fixture {
         pcf_b: pcfs[1].clone(),
         pact_a: partners[0].clone(),
         pact_b: partners[1].clone(),
+        system_a: systems[0].0.clone(),
+        system_b: systems[1].0.clone(),
+        calc_a: systems[0].1.clone(),
+        calc_b: systems[1].1.clone(),
+        supplier_a: systems[0].2.clone(),
+        supplier_b: systems[1].2.clone(),
         analyst_id,
         store,
         _dir: dir,
@@ -921,6 +1082,211 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
             WRITE_A,
             WRITE_B,
         ),
+    );
+    // Product systems: the organisation's ESG readers (staff, engaged
+    // assurer) read models and calculations; its writers edit and
+    // calculate; suppliers' credentials are for writers only.
+    m.insert(
+        ("GET", "/orgs/{id}/products"),
+        both("/orgs/{id}/products", Body::None, ESG_A, ESG_B),
+    );
+    let new_system = form(&[
+        ("name", "Cap"),
+        ("process_name", "Moulding"),
+        ("product", "cap"),
+        ("unit", "piece"),
+        ("amount", "1"),
+        ("gwp_set", "AR6"),
+    ]);
+    m.insert(
+        ("POST", "/orgs/{id}/products"),
+        both("/orgs/{id}/products", new_system, WRITE_A, WRITE_B),
+    );
+    let model_file = Body::File(
+        vec![],
+        "bottle.toml".into(),
+        toml::to_string(&bottle_model()).unwrap().into_bytes(),
+    );
+    m.insert(
+        ("POST", "/orgs/{id}/products/import"),
+        both("/orgs/{id}/products/import", model_file, WRITE_A, WRITE_B),
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/products/{sid}"),
+        vec![
+            p(
+                format!("/orgs/{a}/products/{}", f.system_a),
+                Body::None,
+                ESG_A,
+            ),
+            p(
+                format!("/orgs/{b}/products/{}", f.system_b),
+                Body::None,
+                ESG_B,
+            ),
+        ],
+    );
+    // Editing from version 1 is refused once someone saved on top of it
+    // (a conflict, not a denial): each probe adds an emission at version 1.
+    let edit = |base: &str| {
+        form(&[
+            ("base", base),
+            ("op", "add_emission"),
+            ("process", "blow"),
+            ("flow", "N2O"),
+            ("amount", "0.00001"),
+            ("kind", "fossil"),
+        ])
+    };
+    m.insert(
+        ("POST", "/orgs/{id}/products/{sid}/edit"),
+        vec![
+            p(
+                format!("/orgs/{a}/products/{}/edit", f.system_a),
+                edit("1"),
+                WRITE_A,
+            ),
+            p(
+                format!("/orgs/{b}/products/{}/edit", f.system_b),
+                edit("1"),
+                WRITE_B,
+            ),
+        ],
+    );
+    let calc = form(&[("version", "1"), ("draws", "0"), ("seed", "1")]);
+    m.insert(
+        ("POST", "/orgs/{id}/products/{sid}/calculate"),
+        vec![
+            p(
+                format!("/orgs/{a}/products/{}/calculate", f.system_a),
+                calc.clone(),
+                WRITE_A,
+            ),
+            p(
+                format!("/orgs/{b}/products/{}/calculate", f.system_b),
+                calc,
+                WRITE_B,
+            ),
+        ],
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/calculations/{cid}"),
+        vec![
+            p(
+                format!("/orgs/{a}/calculations/{}", f.calc_a),
+                Body::None,
+                ESG_A,
+            ),
+            p(
+                format!("/orgs/{b}/calculations/{}", f.calc_b),
+                Body::None,
+                ESG_B,
+            ),
+        ],
+    );
+    m.insert(
+        ("GET", "/orgs/{id}/suppliers"),
+        both("/orgs/{id}/suppliers", Body::None, WRITE_A, WRITE_B),
+    );
+    let supplier = form(&[
+        ("name", "Glass Co"),
+        ("base_url", "https://glass.example/pact"),
+        ("client_id", "c"),
+        ("client_secret", "s"),
+    ]);
+    m.insert(
+        ("POST", "/orgs/{id}/suppliers"),
+        both("/orgs/{id}/suppliers", supplier, WRITE_A, WRITE_B),
+    );
+    // Nothing listens at the fixture suppliers' address: writers get the
+    // connection error as a page, others are denied before any call.
+    m.insert(
+        ("POST", "/orgs/{id}/suppliers/{sup}/fetch"),
+        vec![
+            p(
+                format!("/orgs/{a}/suppliers/{}/fetch", f.supplier_a),
+                form(&[]),
+                WRITE_A,
+            ),
+            p(
+                format!("/orgs/{b}/suppliers/{}/fetch", f.supplier_b),
+                form(&[]),
+                WRITE_B,
+            ),
+        ],
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/product-systems"),
+        both(
+            "/api/v1/organizations/{id}/product-systems",
+            Body::None,
+            ESG_A,
+            ESG_B,
+        ),
+    );
+    m.insert(
+        ("POST", "/api/v1/organizations/{id}/product-systems"),
+        both(
+            "/api/v1/organizations/{id}/product-systems",
+            Body::Json(serde_json::json!({ "model": bottle_model() })),
+            WRITE_A,
+            WRITE_B,
+        ),
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/product-systems/{sid}"),
+        vec![
+            p(
+                format!("/api/v1/organizations/{a}/product-systems/{}", f.system_a),
+                Body::None,
+                ESG_A,
+            ),
+            p(
+                format!("/api/v1/organizations/{b}/product-systems/{}", f.system_b),
+                Body::None,
+                ESG_B,
+            ),
+        ],
+    );
+    let api_calc = Body::Json(serde_json::json!({ "version": 1 }));
+    m.insert(
+        (
+            "POST",
+            "/api/v1/organizations/{id}/product-systems/{sid}/calculations",
+        ),
+        vec![
+            p(
+                format!(
+                    "/api/v1/organizations/{a}/product-systems/{}/calculations",
+                    f.system_a
+                ),
+                api_calc.clone(),
+                WRITE_A,
+            ),
+            p(
+                format!(
+                    "/api/v1/organizations/{b}/product-systems/{}/calculations",
+                    f.system_b
+                ),
+                api_calc,
+                WRITE_B,
+            ),
+        ],
+    );
+    m.insert(
+        ("GET", "/api/v1/organizations/{id}/calculations/{cid}"),
+        vec![
+            p(
+                format!("/api/v1/organizations/{a}/calculations/{}", f.calc_a),
+                Body::None,
+                ESG_A,
+            ),
+            p(
+                format!("/api/v1/organizations/{b}/calculations/{}", f.calc_b),
+                Body::None,
+                ESG_B,
+            ),
+        ],
     );
     // PACT: the organisation's writers manage partners; the endpoint
     // itself takes only partners' tokens, never a session.
@@ -3217,4 +3583,231 @@ async fn a_partners_request_is_answered_at_its_own_endpoint() {
     let rejected = by("req-2");
     assert_eq!(rejected["type"], pact::V3_REQUEST_REJECTED);
     assert_eq!(rejected["data"]["error"]["code"], "NotFound");
+}
+
+#[tokio::test]
+async fn a_product_system_is_built_in_pages_calculated_and_gives_a_traceable_footprint() {
+    let f = fixture(WebConfig::default()).await;
+    let ent = Client::new(&f, Ent).await;
+    let org = &f.org_a;
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/products"),
+            &form(&[
+                ("name", "Bottle 500 ml"),
+                ("process_name", "Blow moulding"),
+                ("product", "bottle"),
+                ("unit", "piece"),
+                ("amount", "1000"),
+                ("gwp_set", "AR6"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let system = location(&r);
+    let edit = |base: &str, fields: &[(&str, &str)]| {
+        let mut all = vec![("base", base)];
+        all.extend_from_slice(fields);
+        form(&all)
+    };
+    let edits = [
+        vec![
+            ("op", "add_process"),
+            ("name", "PET resin"),
+            ("product", "pet"),
+            ("unit", "kg"),
+            ("output", "1"),
+            ("citation", "supplier EPD 2025"),
+        ],
+        vec![
+            ("op", "add_input"),
+            ("process", "bottle"),
+            ("product", "pet"),
+            ("amount", "0.02"),
+        ],
+        vec![
+            ("op", "add_emission"),
+            ("process", "pet-resin"),
+            ("flow", "CO2e"),
+            ("amount", "2.2"),
+            ("kind", "fossil"),
+        ],
+        vec![
+            ("op", "add_factor"),
+            ("process", "bottle"),
+            ("factor", "cn.grid.national.2023"),
+            ("amount", "0.0001"),
+        ],
+    ];
+    for (i, fields) in edits.iter().enumerate() {
+        let base = (i + 1).to_string();
+        let r = ent
+            .send("POST", &format!("{system}/edit"), &edit(&base, fields))
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "edit {i}");
+    }
+    // An edit made on an older version is refused; nothing is saved.
+    let r = ent
+        .send(
+            "POST",
+            &format!("{system}/edit"),
+            &edit("2", &[("op", "remove_process"), ("process", "pet-resin")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+    // A wrong amount names its field.
+    let r = ent
+        .send(
+            "POST",
+            &format!("{system}/edit"),
+            &edit(
+                "5",
+                &[
+                    ("op", "add_input"),
+                    ("process", "bottle"),
+                    ("product", "pet"),
+                    ("amount", "lots"),
+                ],
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = ent.get(&system).await.text().await.unwrap();
+    assert!(page.contains("v5"), "five versions");
+    assert!(
+        !page.contains("id=\"ps-problems\""),
+        "the system is complete"
+    );
+    assert!(page.contains("supplier EPD 2025"));
+    assert!(page.contains("cn.grid.national.2023"));
+    // Calculated: 1,000 bottles = 20 kg PET × 2.2 + 0.1 MWh × 530.6 kg CO2.
+    let r = ent
+        .send(
+            "POST",
+            &format!("{system}/calculate"),
+            &form(&[("version", "5"), ("draws", "0"), ("seed", "1")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let calc = location(&r);
+    let cid = calc.rsplit('/').next().unwrap().to_string();
+    let page = ent.get(&calc).await.text().await.unwrap();
+    assert!(
+        page.contains("<strong id=\"calc-score\">97.06</strong>"),
+        "{page}"
+    );
+    assert!(page.contains("0.09706"), "per bottle");
+    // The footprint form takes the figures per bottle and names the
+    // calculation; the footprint then links back to it.
+    let page = ent
+        .get(&format!("/orgs/{org}/footprints?calculation={cid}"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("value=\"lca:{cid}\"")));
+    // Primary data: the grid electricity metered at the own process
+    // (53.06 of 97.06); the cited PET resin is secondary.
+    assert!(page.contains("name=\"primary_data_share\" inputmode=\"decimal\" value=\"54.67\""));
+    assert!(page.contains(
+        "name=\"pcf_excluding_biogenic_uptake\" required inputmode=\"decimal\" value=\"0.09706\""
+    ));
+    let Body::Form(mut fields) = footprint_form("bottle") else {
+        unreachable!()
+    };
+    for (k, v) in fields.iter_mut() {
+        match k.as_str() {
+            "pcf_excluding_biogenic_uptake" | "pcf_including_biogenic_uptake" => {
+                *v = "0.09706".into()
+            }
+            "fossil_ghg_emissions" => *v = "0.09706".into(),
+            _ => {}
+        }
+    }
+    let mut forged = fields.clone();
+    forged.push(("calculation".into(), "lca:no-such-calculation".into()));
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/footprints"),
+            &Body::Form(forged),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a calculation must exist"
+    );
+    fields.push(("calculation".into(), format!("lca:{cid}")));
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/footprints"),
+            &Body::Form(fields),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = ent
+        .get(&format!("/orgs/{org}/footprints"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("/orgs/{org}/calculations/{cid}")));
+    // The API gives the same calculation, and another calculation of the
+    // same version gives the same figures.
+    let sid = system.rsplit('/').next().unwrap();
+    let r = ent
+        .send(
+            "POST",
+            &format!("/api/v1/organizations/{org}/product-systems/{sid}/calculations"),
+            &Body::Json(serde_json::json!({"version": 5})),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let again: serde_json::Value = r.json().await.unwrap();
+    let first: serde_json::Value = ent
+        .get(&format!("/api/v1/organizations/{org}/calculations/{cid}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["result"], first["result"]);
+    assert_eq!(first["result"]["score"], "97.06");
+    // A model file imports as a new system; a broken one names the file.
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/products/import"),
+            &Body::File(
+                vec![],
+                "bottle.toml".into(),
+                toml::to_string(&bottle_model()).unwrap().into_bytes(),
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let mut broken = bottle_model();
+    broken.processes[0].inputs[0].product = "nylon".into();
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/products/import"),
+            &Body::File(
+                vec![],
+                "broken.toml".into(),
+                toml::to_string(&broken).unwrap().into_bytes(),
+            ),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.text()
+            .await
+            .unwrap()
+            .contains("broken.toml: processes[0].inputs[0].product")
+    );
+    let p = principal_of(&f, Ent).await;
+    assert_eq!(f.store.product_systems_of(&p, org).await.unwrap().len(), 3);
 }

@@ -37,51 +37,56 @@ fn files() -> BTreeMap<String, Value> {
     );
     put(
         "flow_properties",
-        json!({"@type": "FlowProperty", "@id": "fp-mass", "name": "Mass", "unitGroup": {"@id": "ug-mass"}}),
+        json!({"@type": "FlowProperty", "@id": "prop-mass", "name": "Mass", "unitGroup": {"@id": "ug-mass"}}),
     );
     put(
         "flow_properties",
-        json!({"@type": "FlowProperty", "@id": "fp-energy", "name": "Energy", "unitGroup": {"@id": "ug-energy"}}),
+        json!({"@type": "FlowProperty", "@id": "prop-energy", "name": "Energy", "unitGroup": {"@id": "ug-energy"}}),
     );
     let flows = [
-        ("f-widget", "Widget", "PRODUCT_FLOW", "fp-mass"),
-        ("f-steel", "Steel", "PRODUCT_FLOW", "fp-mass"),
+        ("f-widget", "Widget", "PRODUCT_FLOW", "prop-mass"),
+        ("f-steel", "Steel", "PRODUCT_FLOW", "prop-mass"),
         (
             "f-elec",
             "Electricity, medium voltage",
             "PRODUCT_FLOW",
-            "fp-energy",
+            "prop-energy",
         ),
-        ("f-scrap", "Scrap", "WASTE_FLOW", "fp-mass"),
-        ("f-slag", "Slag", "PRODUCT_FLOW", "fp-mass"),
+        ("f-scrap", "Scrap", "WASTE_FLOW", "prop-mass"),
+        ("f-slag", "Slag", "PRODUCT_FLOW", "prop-mass"),
         (
             "f-co2",
             "Carbon dioxide, fossil",
             "ELEMENTARY_FLOW",
-            "fp-mass",
+            "prop-mass",
         ),
-        ("f-ch4", "Methane, fossil", "ELEMENTARY_FLOW", "fp-mass"),
-        ("f-ch4b", "Methane, biogenic", "ELEMENTARY_FLOW", "fp-mass"),
+        ("f-ch4", "Methane, fossil", "ELEMENTARY_FLOW", "prop-mass"),
+        (
+            "f-ch4b",
+            "Methane, biogenic",
+            "ELEMENTARY_FLOW",
+            "prop-mass",
+        ),
         (
             "f-co2air",
             "Carbon dioxide, in air",
             "ELEMENTARY_FLOW",
-            "fp-mass",
+            "prop-mass",
         ),
         (
             "f-co2luc",
             "Carbon dioxide, land use change",
             "ELEMENTARY_FLOW",
-            "fp-mass",
+            "prop-mass",
         ),
         (
             "f-soilc",
             "Carbon, organic, in soil or biomass stock",
             "ELEMENTARY_FLOW",
-            "fp-mass",
+            "prop-mass",
         ),
-        ("f-water", "Water, cooling", "ELEMENTARY_FLOW", "fp-mass"),
-        ("f-so2", "Sulfur dioxide", "ELEMENTARY_FLOW", "fp-mass"),
+        ("f-water", "Water, cooling", "ELEMENTARY_FLOW", "prop-mass"),
+        ("f-so2", "Sulfur dioxide", "ELEMENTARY_FLOW", "prop-mass"),
     ];
     for (id, name, kind, fp) in flows {
         put(
@@ -139,7 +144,7 @@ fn files() -> BTreeMap<String, Value> {
     );
     let factor = |flow: &str, value: f64, unit: &str| {
         json!({"@type": "ImpactFactor", "flow": {"@id": flow}, "value": value,
-               "unit": {"@id": unit}, "flowProperty": {"@id": "fp-mass"}})
+               "unit": {"@id": unit}, "flowProperty": {"@id": "prop-mass"}})
     };
     put(
         "lcia_categories",
@@ -173,9 +178,9 @@ fn files() -> BTreeMap<String, Value> {
 /// An exchange in the olca-schema layout.
 fn ex(id: i64, flow: &str, input: bool, amount: f64, unit: &str) -> Value {
     let fp = if unit == "u-mj" || unit == "u-kwh" {
-        "fp-energy"
+        "prop-energy"
     } else {
-        "fp-mass"
+        "prop-mass"
     };
     json!({"@type": "Exchange", "internalId": id, "amount": amount, "isInput": input,
            "flow": {"@id": flow}, "unit": {"@id": unit}, "flowProperty": {"@id": fp}})
@@ -831,7 +836,7 @@ fn units_must_be_known() {
         summary(&e),
         [
             (
-                "flow_properties/fp-energy.json",
+                "flow_properties/prop-energy.json",
                 Some("unitGroup"),
                 "import-olca-missing-entity"
             ),
