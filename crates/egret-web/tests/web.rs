@@ -3811,3 +3811,111 @@ async fn a_product_system_is_built_in_pages_calculated_and_gives_a_traceable_foo
     let p = principal_of(&f, Ent).await;
     assert_eq!(f.store.product_systems_of(&p, org).await.unwrap().len(), 3);
 }
+
+#[tokio::test]
+async fn a_suppliers_footprint_is_fetched_over_pact_and_used_in_a_product_system() {
+    let f = fixture(WebConfig::default()).await;
+    let sys = Principal::system("test");
+    // Organisation B (on this same server) publishes its footprint and
+    // gives organisation A credentials for its PACT endpoint.
+    f.store.publish_pcf(&sys, &f.org_b, &f.pcf_b).await.unwrap();
+    let (client, secret) = f
+        .store
+        .create_pact_client(&sys, &f.org_b, "customer A")
+        .await
+        .unwrap();
+    let ent = Client::new(&f, Ent).await;
+    let a = &f.org_a;
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{a}/suppliers"),
+            &form(&[
+                ("name", "Module supplier"),
+                ("base_url", &format!("{}/pact/{}", f.base, code(2))),
+                ("client_id", &client.client_id),
+                ("client_secret", &secret),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let p = principal_of(&f, Ent).await;
+    let supplier = f
+        .store
+        .pact_suppliers(&p, a)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Module supplier")
+        .unwrap();
+    let fetch = format!("/orgs/{a}/suppliers/{}/fetch", supplier.supplier_id);
+    let r = ent.send("POST", &fetch, &form(&[])).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // received : new : rejected
+    assert!(location(&r).ends_with("fetched=1:1:0"), "{}", location(&r));
+    let r = ent.send("POST", &fetch, &form(&[])).await;
+    assert!(location(&r).ends_with("fetched=1:0:0"), "an unchanged refetch adds nothing");
+    let page = ent.get(&format!("/orgs/{a}/suppliers")).await.text().await.unwrap();
+    assert!(page.contains("412.5 kgCO2e / 1 piece"), "{page}");
+    // A wrong secret is the supplier's refusal, shown as such.
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{a}/suppliers"),
+            &form(&[
+                ("name", "Wrong secret"),
+                ("base_url", &format!("{}/pact/{}", f.base, code(2))),
+                ("client_id", &client.client_id),
+                ("client_secret", "not-it"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let wrong = f
+        .store
+        .pact_suppliers(&p, a)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|s| s.name == "Wrong secret")
+        .unwrap();
+    let r = ent
+        .send("POST", &format!("/orgs/{a}/suppliers/{}/fetch", wrong.supplier_id), &form(&[]))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    // The received footprint enters A's bottle: one module per 1,000
+    // bottles (0.001 each).
+    let received = f.store.received_footprints(&p, a).await.unwrap();
+    assert_eq!(received.len(), 1);
+    let system = format!("/orgs/{a}/products/{}", f.system_a);
+    let r = ent
+        .send(
+            "POST",
+            &format!("{system}/edit"),
+            &form(&[
+                ("base", "1"),
+                ("op", "add_supplier"),
+                ("process", "blow"),
+                ("received", &received[0].received_id),
+                ("amount", "0.001"),
+            ]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let page = ent.get(&system).await.text().await.unwrap();
+    assert!(page.contains(&received[0].received.pf_id), "the source names the footprint");
+    let r = ent
+        .send(
+            "POST",
+            &format!("{system}/calculate"),
+            &form(&[("version", "2"), ("draws", "0")]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let cid = location(&r).rsplit('/').next().unwrap().to_string();
+    let c = f.store.calculation(&p, a, &cid).await.unwrap().unwrap();
+    // Bottle alone: 1 (CO2) + 44 (PET) − 10 (uptake) = 35; the module:
+    // 405 fossil + 7.5 biogenic − 2.4 uptake = 410.1.
+    assert_eq!(c.result.score.to_string(), "445.1");
+    assert_eq!(c.result.excluding_uptake().to_string(), "457.5");
+}
