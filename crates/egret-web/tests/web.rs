@@ -3854,8 +3854,16 @@ async fn a_suppliers_footprint_is_fetched_over_pact_and_used_in_a_product_system
     // received : new : rejected
     assert!(location(&r).ends_with("fetched=1:1:0"), "{}", location(&r));
     let r = ent.send("POST", &fetch, &form(&[])).await;
-    assert!(location(&r).ends_with("fetched=1:0:0"), "an unchanged refetch adds nothing");
-    let page = ent.get(&format!("/orgs/{a}/suppliers")).await.text().await.unwrap();
+    assert!(
+        location(&r).ends_with("fetched=1:0:0"),
+        "an unchanged refetch adds nothing"
+    );
+    let page = ent
+        .get(&format!("/orgs/{a}/suppliers"))
+        .await
+        .text()
+        .await
+        .unwrap();
     assert!(page.contains("412.5 kgCO2e / 1 piece"), "{page}");
     // A wrong secret is the supplier's refusal, shown as such.
     let r = ent
@@ -3880,7 +3888,11 @@ async fn a_suppliers_footprint_is_fetched_over_pact_and_used_in_a_product_system
         .find(|s| s.name == "Wrong secret")
         .unwrap();
     let r = ent
-        .send("POST", &format!("/orgs/{a}/suppliers/{}/fetch", wrong.supplier_id), &form(&[]))
+        .send(
+            "POST",
+            &format!("/orgs/{a}/suppliers/{}/fetch", wrong.supplier_id),
+            &form(&[]),
+        )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     // The received footprint enters A's bottle: one module per 1,000
@@ -3903,7 +3915,10 @@ async fn a_suppliers_footprint_is_fetched_over_pact_and_used_in_a_product_system
         .await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let page = ent.get(&system).await.text().await.unwrap();
-    assert!(page.contains(&received[0].received.pf_id), "the source names the footprint");
+    assert!(
+        page.contains(&received[0].received.pf_id),
+        "the source names the footprint"
+    );
     let r = ent
         .send(
             "POST",
