@@ -2850,10 +2850,16 @@ on_all_backends!(
         let mine = store.pcfs_of(&ent, &org).await.unwrap();
         assert_eq!(mine.len(), 2);
         assert!(mine.iter().any(|p| p.pcf_id == v1.pcf_id && p.superseded));
-        // Private until published.
+        // Private until published; only then does the organisation count
+        // among the city's "enterprises with footprints" (measure 8).
+        let city = user(Role::CityGov, &[]);
         assert!(store.pcfs_of(&bank, &org).await.unwrap().is_empty());
         assert!(store.pcf(&bank, &org, &v2.pcf_id).await.is_err());
+        let facts = store.city_facts(&city, &[]).await.unwrap();
+        assert!(!facts.footprint_orgs.contains(&org));
         store.publish_pcf(&ent, &org, &v2.pcf_id).await.unwrap();
+        let facts = store.city_facts(&city, &[]).await.unwrap();
+        assert_eq!(facts.footprint_orgs.iter().filter(|o| **o == org).count(), 1);
         assert_eq!(store.pcfs_of(&bank, &org).await.unwrap().len(), 1);
         assert_eq!(store.published_pcfs(Some(&org)).await.unwrap().len(), 1);
         // Certification: only a practitioner of a body qualified for PCF
