@@ -8,8 +8,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use egret_domain::pcf::{
-    BOUNDARIES, CertificateInput, DECLARED_UNITS, GWP_SETS, PcfInput, STANDARDS, certificate_status,
+    BOUNDARIES, CCU_APPROACHES, CertificateInput, DECLARED_UNITS, EmissionFactorSource, GWP_SETS,
+    PcfInput, RULE_OPERATORS, STANDARDS, SectorRule, certificate_status,
 };
+use egret_domain::product_system::{Calculation, EmissionKind, ProcessSource, ProductSystemModel};
 use egret_store::{CertificateRecord, PcfRecord};
 use serde::Deserialize;
 
@@ -51,6 +53,9 @@ struct FootprintsPage {
     replaces: Option<PcfRecord>,
     /// Values from a calculation (from `?calculation=`).
     from_calc: Option<FromCalculation>,
+    /// The optional PACT fields' inputs, prefilled.
+    more: MoreFields,
+    ccu_approaches: Vec<&'static str>,
 }
 
 /// A footprint's figures taken from a stored calculation, per one unit of
@@ -62,6 +67,185 @@ pub struct FromCalculation {
     including: rust_decimal::Decimal,
     fossil: rust_decimal::Decimal,
     primary: String,
+    /// Land-use change emissions per unit; empty when there are none.
+    land_use: String,
+    /// Biogenic CO2 uptake per unit (including − excluding); empty when
+    /// there is none.
+    uptake: String,
+    /// The model's library factors and cited secondary datasets.
+    sources: Vec<EmissionFactorSource>,
+}
+
+/// The inputs of the optional PACT fields as the form shows them.
+#[derive(Default)]
+pub struct MoreFields {
+    land_use: String,
+    uptake: String,
+    aircraft: String,
+    packaging: String,
+    outbound: String,
+    ccu_carbon: String,
+    ccu_approach: String,
+    ccu_certification: String,
+    /// One rule per line: `operator | rule; rule`.
+    rules: String,
+    allocation: String,
+    /// One source per line: `name | version`.
+    sources: String,
+}
+
+impl MoreFields {
+    /// The descriptions of the version a correction replaces, and the
+    /// figures and sources of a calculation.
+    fn prefill(replaces: Option<&PcfRecord>, calc: Option<&FromCalculation>) -> MoreFields {
+        let mut m = MoreFields::default();
+        if let Some(r) = replaces {
+            let p = &r.input;
+            m.ccu_approach = p.ccu_calculation_approach.clone().unwrap_or_default();
+            m.ccu_certification = p.ccu_credit_certification.clone().unwrap_or_default();
+            m.rules = rule_lines(&p.product_or_sector_specific_rules);
+            m.allocation = p.allocation_rules_description.clone();
+            m.sources = source_lines(&p.secondary_emission_factor_sources);
+        }
+        if let Some(c) = calc {
+            m.land_use = c.land_use.clone();
+            m.uptake = c.uptake.clone();
+            if !c.sources.is_empty() {
+                m.sources = source_lines(&c.sources);
+            }
+        }
+        m
+    }
+}
+
+/// The version a cited dataset without one is given (PACT requires a
+/// non-empty `version`).
+const UNSPECIFIED_VERSION: &str = "unspecified";
+
+/// One line of the form's text: no line breaks, no `|` that would split it.
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// `name | version` per line.
+fn source_lines(sources: &[EmissionFactorSource]) -> String {
+    sources
+        .iter()
+        .map(|s| format!("{} | {}", one_line(&s.name), one_line(&s.version)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `operator | rule; rule` per line; `Other` is written as the operator's
+/// name.
+fn rule_lines(rules: &[SectorRule]) -> String {
+    rules
+        .iter()
+        .map(|r| {
+            let operator = match (&*r.operator, &r.other_operator_name) {
+                ("Other", Some(name)) => one_line(name),
+                (op, _) => one_line(op),
+            };
+            let names: Vec<String> = r.rule_names.iter().map(|n| one_line(n)).collect();
+            format!("{operator} | {}", names.join("; "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The form's `name | version` lines (the last `|` splits, so a name may
+/// hold one); a line without `|` has an empty version, which the domain
+/// check reports.
+fn parse_sources(text: &str) -> Vec<EmissionFactorSource> {
+    let mut out: Vec<EmissionFactorSource> = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (name, version) = line.rsplit_once('|').unwrap_or((line, ""));
+        let s = EmissionFactorSource {
+            name: name.trim().to_string(),
+            version: version.trim().to_string(),
+        };
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
+}
+
+/// The form's `operator | rule; rule` lines. `PEF` and `EPD International`
+/// (in any case) are PACT's operators; `Other` alone is `Other` without a
+/// name (which the domain check reports); any other text names an `Other`
+/// operator.
+fn parse_rules(text: &str) -> Vec<SectorRule> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|line| {
+            let (operator, names) = line.split_once('|').unwrap_or((line, ""));
+            let operator = operator.trim();
+            let known = RULE_OPERATORS
+                .iter()
+                .find(|o| o.eq_ignore_ascii_case(operator));
+            let (operator, other_operator_name) = match known {
+                Some(&"Other") => ("Other".to_string(), None),
+                Some(o) => (o.to_string(), None),
+                None => ("Other".to_string(), Some(operator.to_string())),
+            };
+            SectorRule {
+                operator,
+                rule_names: names
+                    .split(';')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+                other_operator_name,
+            }
+        })
+        .collect()
+}
+
+/// The secondary emission factor sources of a calculated model: each
+/// library factor process the calculation used (its source document, else
+/// the factor id, with the library version) and each cited secondary
+/// dataset (the citation, version [`UNSPECIFIED_VERSION`]); each once, in
+/// model order.
+fn factor_sources(model: &ProductSystemModel, result: &Calculation) -> Vec<EmissionFactorSource> {
+    let mut out: Vec<EmissionFactorSource> = Vec::new();
+    for p in &model.processes {
+        let unused = result
+            .processes
+            .iter()
+            .any(|s| s.process == p.id && s.scaling.is_zero());
+        if unused {
+            continue;
+        }
+        let (name, version) = match &p.source {
+            ProcessSource::Factor {
+                factor_id,
+                library_version,
+                document,
+            } => (
+                if document.trim().is_empty() {
+                    factor_id
+                } else {
+                    document
+                },
+                library_version.as_str(),
+            ),
+            ProcessSource::Secondary { citation } => (citation, ""),
+            _ => continue,
+        };
+        let name = one_line(name);
+        let version = match one_line(version) {
+            v if v.is_empty() => UNSPECIFIED_VERSION.to_string(),
+            v => v,
+        };
+        let s = EmissionFactorSource { name, version };
+        if !s.name.is_empty() && !out.contains(&s) {
+            out.push(s);
+        }
+    }
+    out
 }
 
 /// The PACT declared unit for a process unit, where one matches.
@@ -106,15 +290,29 @@ async fn from_calculation(
         .producer(&model.reference_product)
         .map(|p| p.unit.as_str())
         .unwrap_or_default();
+    let excluding = per(r.excluding_uptake());
+    let including = per(r.score);
+    let non_zero = |d: rust_decimal::Decimal| {
+        if d.is_zero() {
+            String::new()
+        } else {
+            d.normalize().to_string()
+        }
+    };
     Ok(FromCalculation {
         declared_unit: declared_unit(unit),
-        excluding: per(r.excluding_uptake()),
-        including: per(r.score),
-        fossil: per(r.of_kind(egret_domain::product_system::EmissionKind::Fossil)),
+        excluding,
+        including,
+        fossil: per(r.of_kind(EmissionKind::Fossil)),
         primary: r
             .primary_share(&model)
             .map(|p| p.to_string())
             .unwrap_or_default(),
+        land_use: non_zero(per(r.of_kind(EmissionKind::LandUse))),
+        // The difference of the two prefilled figures, so that it matches
+        // them exactly after rounding.
+        uptake: non_zero(including - excluding),
+        sources: factor_sources(&model, r),
         calculation: c.calculation_id,
     })
 }
@@ -175,6 +373,7 @@ pub async fn footprints_page(
         Some(p) => Some(st.store.pcf(&auth.principal, &id, &p).await?),
         None => None,
     };
+    let more = MoreFields::prefill(replaces.as_ref(), from_calc.as_ref());
     render(&FootprintsPage {
         org_name: by_lang(
             ctx.lang,
@@ -196,6 +395,8 @@ pub async fn footprints_page(
         standards: STANDARDS.to_vec(),
         replaces,
         from_calc,
+        more,
+        ccu_approaches: CCU_APPROACHES.to_vec(),
         ctx,
     })
 }
@@ -240,6 +441,31 @@ pub struct FootprintForm {
     /// `lca:<calculation id>` when the figures come from a calculation.
     #[serde(default)]
     calculation: String,
+    // The optional PACT fields (the "more PACT fields" section).
+    #[serde(default)]
+    land_use_change_ghg_emissions: String,
+    #[serde(default)]
+    biogenic_co2_uptake: String,
+    #[serde(default)]
+    aircraft_ghg_emissions: String,
+    #[serde(default)]
+    packaging_ghg_emissions: String,
+    #[serde(default)]
+    outbound_logistics_ghg_emissions: String,
+    #[serde(default)]
+    ccu_carbon_content: String,
+    #[serde(default)]
+    ccu_calculation_approach: String,
+    #[serde(default)]
+    ccu_credit_certification: String,
+    /// One rule per line: `operator | rule; rule`.
+    #[serde(default)]
+    product_or_sector_specific_rules: String,
+    #[serde(default)]
+    allocation_rules_description: String,
+    /// One source per line: `name | version`.
+    #[serde(default)]
+    secondary_emission_factor_sources: String,
 }
 
 fn parse_form(f: &FootprintForm) -> Result<PcfInput, AppError> {
@@ -270,6 +496,20 @@ fn parse_form(f: &FootprintForm) -> Result<PcfInput, AppError> {
         .then(|| num("biogenic_carbon_content", &f.biogenic_carbon_content));
     let primary = (!f.primary_data_share.trim().is_empty())
         .then(|| num("primary_data_share", &f.primary_data_share));
+    let mut opt_num =
+        |field: &'static str, raw: &str| (!raw.trim().is_empty()).then(|| num(field, raw));
+    let land_use = opt_num(
+        "land_use_change_ghg_emissions",
+        &f.land_use_change_ghg_emissions,
+    );
+    let uptake = opt_num("biogenic_co2_uptake", &f.biogenic_co2_uptake);
+    let aircraft = opt_num("aircraft_ghg_emissions", &f.aircraft_ghg_emissions);
+    let packaging = opt_num("packaging_ghg_emissions", &f.packaging_ghg_emissions);
+    let outbound = opt_num(
+        "outbound_logistics_ghg_emissions",
+        &f.outbound_logistics_ghg_emissions,
+    );
+    let ccu_carbon = opt_num("ccu_carbon_content", &f.ccu_carbon_content);
     let mut date = |field: &'static str, raw: &str| {
         raw.trim().parse().unwrap_or_else(|_| {
             errors.push(egret_domain::FieldError::new(
@@ -316,6 +556,17 @@ fn parse_form(f: &FootprintForm) -> Result<PcfInput, AppError> {
             f.calculation.trim().into()
         },
         comment: f.comment.trim().into(),
+        land_use_change_ghg_emissions: land_use,
+        biogenic_co2_uptake: uptake,
+        aircraft_ghg_emissions: aircraft,
+        packaging_ghg_emissions: packaging,
+        outbound_logistics_ghg_emissions: outbound,
+        ccu_carbon_content: ccu_carbon,
+        ccu_calculation_approach: opt(&f.ccu_calculation_approach),
+        ccu_credit_certification: opt(&f.ccu_credit_certification),
+        product_or_sector_specific_rules: parse_rules(&f.product_or_sector_specific_rules),
+        allocation_rules_description: f.allocation_rules_description.trim().into(),
+        secondary_emission_factor_sources: parse_sources(&f.secondary_emission_factor_sources),
     })
 }
 
@@ -512,4 +763,251 @@ pub async fn api_create_footprint(
         )
         .await?;
     Ok((StatusCode::CREATED, Json(rec)).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use egret_domain::product_system::{Calculation, ProcessModel, ProcessShare};
+
+    fn process(id: &str, source: ProcessSource) -> ProcessModel {
+        ProcessModel {
+            id: id.into(),
+            name: id.into(),
+            product: id.into(),
+            unit: "kg".into(),
+            output: rust_decimal::Decimal::ONE,
+            source,
+            ..Default::default()
+        }
+    }
+
+    fn factor(id: &str, document: &str) -> ProcessSource {
+        ProcessSource::Factor {
+            factor_id: id.into(),
+            library_version: "2025.1".into(),
+            document: document.into(),
+        }
+    }
+
+    fn source(name: &str, version: &str) -> EmissionFactorSource {
+        EmissionFactorSource {
+            name: name.into(),
+            version: version.into(),
+        }
+    }
+
+    #[test]
+    fn sources_are_the_used_library_factors_and_cited_datasets_once() {
+        let model = ProductSystemModel {
+            processes: vec![
+                process("module", ProcessSource::Own),
+                process(
+                    "factor:grid",
+                    factor("cn.grid.east.2023", "MEE 2023\nannouncement"),
+                ),
+                process("factor:steam", factor("cn.steam", "MEE  2023 announcement")),
+                process("factor:diesel", factor("cn.diesel", " ")),
+                process("factor:unused", factor("cn.unused", "Unused source")),
+                process(
+                    "glass",
+                    ProcessSource::Secondary {
+                        citation: "supplier EPD 2025".into(),
+                    },
+                ),
+                process(
+                    "frame",
+                    ProcessSource::Supplier {
+                        pf_id: "x".into(),
+                        company: "y".into(),
+                        received_id: "z".into(),
+                        certificate: None,
+                    },
+                ),
+            ],
+            ..Default::default()
+        };
+        let share = |p: &str, scaling: i64| ProcessShare {
+            process: p.into(),
+            scaling: scaling.into(),
+            direct: rust_decimal::Decimal::ZERO,
+        };
+        let result = Calculation {
+            score: rust_decimal::Decimal::ZERO,
+            by_kind: vec![],
+            processes: vec![share("factor:grid", 3), share("factor:unused", 0)],
+            flows: vec![],
+            tree: vec![],
+            mc: None,
+            engine: String::new(),
+        };
+        assert_eq!(
+            factor_sources(&model, &result),
+            [
+                source("MEE 2023 announcement", "2025.1"),
+                source("cn.diesel", "2025.1"),
+                source("supplier EPD 2025", UNSPECIFIED_VERSION),
+            ]
+        );
+    }
+
+    #[test]
+    fn the_form_lines_read_back() {
+        let sources = vec![source("ecoinvent", "3.9.1"), source("a | b", "1")];
+        assert_eq!(parse_sources(&source_lines(&sources)), sources);
+        assert_eq!(
+            parse_sources(" ecoinvent | 3.9.1 \r\n\r\necoinvent|3.9.1\nGaBi\n"),
+            [source("ecoinvent", "3.9.1"), source("GaBi", "")]
+        );
+        let rules = parse_rules(
+            "pef | PEF 1.0; PEF 2.0\nEPD International|PCR 2019:14;\nChina PV Industry Association | PV PCR\nOther | X\n",
+        );
+        let rule = |op: &str, names: &[&str], other: Option<&str>| SectorRule {
+            operator: op.into(),
+            rule_names: names.iter().map(|n| n.to_string()).collect(),
+            other_operator_name: other.map(str::to_string),
+        };
+        assert_eq!(
+            rules,
+            [
+                rule("PEF", &["PEF 1.0", "PEF 2.0"], None),
+                rule("EPD International", &["PCR 2019:14"], None),
+                rule("Other", &["PV PCR"], Some("China PV Industry Association")),
+                rule("Other", &["X"], None),
+            ]
+        );
+        assert_eq!(parse_rules(&rule_lines(&rules[..3])), rules[..3]);
+    }
+
+    #[test]
+    fn a_calculation_prefills_its_figures_and_sources() {
+        let calc = FromCalculation {
+            calculation: "c1".into(),
+            declared_unit: "piece",
+            excluding: "412.5".parse().unwrap(),
+            including: "410.1".parse().unwrap(),
+            fossil: "405".parse().unwrap(),
+            primary: String::new(),
+            land_use: "1.25".into(),
+            uptake: "-2.4".into(),
+            sources: vec![source("ecoinvent", "3.9.1"), source("CLCD", "0.8")],
+        };
+        let m = MoreFields::prefill(None, Some(&calc));
+        assert_eq!(m.land_use, "1.25");
+        assert_eq!(m.uptake, "-2.4");
+        assert_eq!(m.sources, "ecoinvent | 3.9.1\nCLCD | 0.8");
+        assert_eq!(m.aircraft, "");
+        let m = MoreFields::prefill(None, None);
+        assert_eq!((m.sources.as_str(), m.land_use.as_str()), ("", ""));
+
+        // A correction carries the descriptions over; a calculation's
+        // sources replace the old ones.
+        let mut input = parse_form(&form(&[])).unwrap();
+        input.ccu_calculation_approach = Some("Cut-off".into());
+        input.allocation_rules_description = "by mass".into();
+        input.product_or_sector_specific_rules = parse_rules("PEF | PEF 3.1");
+        input.secondary_emission_factor_sources = vec![source("GaBi", "2024")];
+        input.aircraft_ghg_emissions = Some("1".parse().unwrap());
+        let old = PcfRecord {
+            org_id: "o".into(),
+            pcf_id: "p".into(),
+            product_key: "k".into(),
+            version: 1,
+            preceding_pcf_id: None,
+            digest: input.digest(),
+            input,
+            created_by: "u".into(),
+            created_at: String::new(),
+            published_at: None,
+            superseded: false,
+        };
+        let m = MoreFields::prefill(Some(&old), None);
+        assert_eq!(
+            (
+                m.ccu_approach.as_str(),
+                m.allocation.as_str(),
+                m.rules.as_str(),
+                m.sources.as_str(),
+                m.aircraft.as_str()
+            ),
+            ("Cut-off", "by mass", "PEF | PEF 3.1", "GaBi | 2024", "")
+        );
+        let m = MoreFields::prefill(Some(&old), Some(&calc));
+        assert_eq!(m.sources, "ecoinvent | 3.9.1\nCLCD | 0.8");
+        assert_eq!(m.rules, "PEF | PEF 3.1");
+    }
+
+    /// The footprint form with the required fields and `extra`.
+    fn form(extra: &[(&str, &str)]) -> FootprintForm {
+        let mut m = serde_json::json!({
+            "product_name_zh": "光伏组件",
+            "product_id": "urn:pact:test.example:product-id:pv-550",
+            "product_description": "550 W module",
+            "declared_unit": "piece",
+            "declared_unit_amount": "1",
+            "product_mass_per_declared_unit": "27.5",
+            "boundary": "cradle-to-gate",
+            "reference_period_start": "2025-01-01",
+            "reference_period_end": "2026-01-01",
+            "geography": "CN-FJ",
+            "standard": "iso-14067",
+            "gwp_set": "AR6",
+            "pcf_excluding_biogenic_uptake": "412.5",
+            "pcf_including_biogenic_uptake": "410.1",
+            "fossil_ghg_emissions": "405",
+            "fossil_carbon_content": "0",
+            "exempted_emissions_percent": "0.8",
+            "packaging_emissions_included": "on"
+        });
+        for (k, v) in extra {
+            m[*k] = serde_json::json!(v);
+        }
+        serde_json::from_value(m).unwrap()
+    }
+
+    #[test]
+    fn the_form_reads_the_optional_fields() {
+        // Without them the record has none, and its JSON none of their names.
+        let p = parse_form(&form(&[])).unwrap();
+        assert_eq!(p.validate(), Ok(()));
+        let json = serde_json::to_string(&p).unwrap();
+        for name in ["land_use", "ccu_", "allocation", "secondary", "aircraft"] {
+            assert!(!json.contains(name), "{name}");
+        }
+        let p = parse_form(&form(&[
+            ("land_use_change_ghg_emissions", " 1.25 "),
+            ("biogenic_co2_uptake", "-2.4"),
+            ("aircraft_ghg_emissions", "0.5"),
+            ("packaging_ghg_emissions", "3.3"),
+            ("outbound_logistics_ghg_emissions", "6.05"),
+            ("ccu_carbon_content", "0.02"),
+            ("ccu_calculation_approach", "Credit"),
+            ("ccu_credit_certification", "https://registry.example/ccu/1"),
+            ("allocation_rules_description", " by mass "),
+            ("product_or_sector_specific_rules", "PEF | PEF 3.1\r\n"),
+            (
+                "secondary_emission_factor_sources",
+                "ecoinvent | 3.9.1\r\nCLCD | 0.8",
+            ),
+        ]))
+        .unwrap();
+        assert_eq!(p.validate(), Ok(()));
+        assert_eq!(
+            p.land_use_change_ghg_emissions,
+            Some("1.25".parse().unwrap())
+        );
+        assert_eq!(p.biogenic_co2_uptake, Some("-2.4".parse().unwrap()));
+        assert_eq!(p.ccu_calculation_approach.as_deref(), Some("Credit"));
+        assert_eq!(p.allocation_rules_description, "by mass");
+        assert_eq!(p.product_or_sector_specific_rules.len(), 1);
+        assert_eq!(
+            p.secondary_emission_factor_sources,
+            [source("ecoinvent", "3.9.1"), source("CLCD", "0.8")]
+        );
+        // A number that is not one names its field.
+        let Err(e) = parse_form(&form(&[("aircraft_ghg_emissions", "lots")])) else {
+            panic!("accepted");
+        };
+        assert!(format!("{e:?}").contains("aircraft_ghg_emissions"), "{e:?}");
+    }
 }

@@ -9,11 +9,14 @@ use rust_decimal::prelude::ToPrimitive;
 
 use super::v2::{AssuranceV2, CarbonFootprintV2, DataQualityIndicatorsV2, ProductFootprintV2};
 use super::v3::{
-    CarbonFootprintV3, DataQualityIndicatorsV3, ProductFootprintV3, VerificationCoverage,
-    VerificationV3, plus_three_years,
+    CarbonFootprintV3, CcuCalculationApproach, DataQualityIndicatorsV3, ProductFootprintV3,
+    VerificationCoverage, VerificationV3, plus_three_years,
 };
-use super::{DeclaredUnit, FootprintStatus, RegionOrSubregion, V2_SPEC_VERSION, V3_SPEC_VERSION};
-use crate::pcf::{PcfInput, STANDARDS};
+use super::{
+    DeclaredUnit, EmissionFactorSource, FootprintStatus, ProductOrSectorSpecificRule,
+    RegionOrSubregion, RuleOperator, V2_SPEC_VERSION, V3_SPEC_VERSION,
+};
+use crate::pcf::{PcfInput, STANDARDS, SectorRule};
 
 /// What the platform knows about a footprint beyond the record itself.
 #[derive(Debug, Clone, PartialEq)]
@@ -176,6 +179,59 @@ fn geography(g: &str) -> (Option<RegionOrSubregion>, Option<String>, Option<Stri
     }
 }
 
+/// A rule as PACT writes it, or `None` if the operator is unknown or no
+/// rule name remains: names trimmed and de-duplicated, the operator's name
+/// only with `Other`.
+fn sector_rule(r: &SectorRule) -> Option<ProductOrSectorSpecificRule> {
+    let operator = RuleOperator::parse(r.operator.trim())?;
+    let rule_names = unique(&r.rule_names);
+    let other_operator_name = match operator {
+        RuleOperator::Other => Some(r.other_operator_name.as_deref().and_then(non_empty)?),
+        _ => None,
+    };
+    (!rule_names.is_empty()).then_some(ProductOrSectorSpecificRule {
+        operator,
+        rule_names,
+        other_operator_name,
+    })
+}
+
+/// The record's rules as PACT writes them, each once.
+fn sector_rules(pcf: &PcfInput) -> Vec<ProductOrSectorSpecificRule> {
+    let mut out: Vec<ProductOrSectorSpecificRule> = Vec::new();
+    for r in pcf
+        .product_or_sector_specific_rules
+        .iter()
+        .filter_map(sector_rule)
+    {
+        if !out.contains(&r) {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// The record's secondary emission factor sources, trimmed, complete and
+/// each once.
+fn factor_sources(pcf: &PcfInput) -> Vec<EmissionFactorSource> {
+    let mut out: Vec<EmissionFactorSource> = Vec::new();
+    for s in &pcf.secondary_emission_factor_sources {
+        if let (Some(name), Some(version)) = (non_empty(&s.name), non_empty(&s.version)) {
+            let s = EmissionFactorSource { name, version };
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+/// A v3 data quality rating (1–5) on v2's scale (1–3): the same
+/// position between best and worst, `1 + (r − 1) / 2`.
+fn dqr_v3_to_v2(r: u8) -> Decimal {
+    (Decimal::from(r) + Decimal::ONE) / Decimal::TWO
+}
+
 /// The validity period clipped to what PACT allows, or `None`.
 fn clipped_validity(
     meta: &FootprintMeta,
@@ -200,6 +256,13 @@ fn clipped_validity(
 /// technological, geographical and temporal values (v3 has no coverage,
 /// completeness or reliability); the boundary becomes
 /// `boundaryProcessesDescription`; ids and URNs are trimmed and de-duplicated.
+///
+/// The optional fields map to their namesakes (`landUseChangeGhgEmissions`,
+/// `biogenicCO2Uptake`, `aircraftGhgEmissions`, `packagingGhgEmissions` —
+/// only when packaging is included —, `outboundLogisticsGhgEmissions`, the
+/// CCU fields, `productOrSectorSpecificRules`, `allocationRulesDescription`,
+/// `secondaryEmissionFactorSources`); absent, empty or unusable values are
+/// left out, and rules and sources are written once each.
 pub fn to_v3(pcf: &PcfInput, meta: &FootprintMeta) -> ProductFootprintV3 {
     let reference_end = midnight(pcf.reference_period_end);
     let validity = clipped_validity(meta, reference_end);
@@ -229,33 +292,39 @@ pub fn to_v3(pcf: &PcfInput, meta: &FootprintMeta) -> ProductFootprintV3 {
         biogenic_carbon_content: pcf.biogenic_carbon_content.map(clean),
         recycled_carbon_content: None,
         fossil_ghg_emissions: clean(pcf.fossil_ghg_emissions),
-        land_use_change_ghg_emissions: None,
+        land_use_change_ghg_emissions: pcf.land_use_change_ghg_emissions.map(clean),
         land_carbon_leakage: None,
         land_management_fossil_ghg_emissions: None,
         land_management_biogenic_co2_emissions: None,
         land_management_biogenic_co2_removals: None,
-        biogenic_co2_uptake: None,
+        biogenic_co2_uptake: pcf.biogenic_co2_uptake.map(clean),
         biogenic_non_co2_emissions: None,
         land_area_occupation: None,
-        aircraft_ghg_emissions: None,
+        aircraft_ghg_emissions: pcf.aircraft_ghg_emissions.map(clean),
         packaging_emissions_included: Some(pcf.packaging_emissions_included),
-        packaging_ghg_emissions: None,
+        packaging_ghg_emissions: pcf
+            .packaging_ghg_emissions
+            .filter(|_| pcf.packaging_emissions_included)
+            .map(clean),
         packaging_biogenic_carbon_content: None,
-        outbound_logistics_ghg_emissions: None,
+        outbound_logistics_ghg_emissions: pcf.outbound_logistics_ghg_emissions.map(clean),
         ccs_technological_co2_capture_included: None,
         ccs_technological_co2_capture: None,
         technological_co2_capture_origin: None,
         technological_co2_removals: None,
-        ccu_carbon_content: None,
-        ccu_calculation_approach: None,
-        ccu_credit_certification: None,
+        ccu_carbon_content: pcf.ccu_carbon_content.map(clean),
+        ccu_calculation_approach: pcf
+            .ccu_calculation_approach
+            .as_deref()
+            .and_then(|a| CcuCalculationApproach::parse(a.trim())),
+        ccu_credit_certification: pcf.ccu_credit_certification.as_deref().and_then(non_empty),
         ipcc_characterization_factors: vec![pcf.gwp_set.clone()],
         cross_sectoral_standards: standards,
-        product_or_sector_specific_rules: Vec::new(),
+        product_or_sector_specific_rules: sector_rules(pcf),
         exempted_emissions_percent: clean(pcf.exempted_emissions_percent),
         exempted_emissions_description: non_empty(&pcf.exempted_emissions_description),
-        allocation_rules_description: None,
-        secondary_emission_factor_sources: Vec::new(),
+        allocation_rules_description: non_empty(&pcf.allocation_rules_description),
+        secondary_emission_factor_sources: factor_sources(pcf),
         primary_data_share: pcf.primary_data_share.map(clean),
         dqi: pcf.dqi.as_ref().map(|q| DataQualityIndicatorsV3 {
             technological_dqr: Decimal::from(q.technological),
@@ -350,6 +419,14 @@ fn cpc_code(classifications: &[String]) -> Option<String> {
 /// the product mass is known (ADR-33's pre-v3 practice); otherwise there is
 /// no v2 footprint. Percentages and data quality become JSON numbers;
 /// verification becomes `assurance`.
+///
+/// The technological, temporal and geographical ratings (1–5 in v3) are
+/// restated on v2's 1–3 scale by [`dqr_v3_to_v2`]; completeness and
+/// reliability are v2's own. Land-use change becomes `dLucGhgEmissions`
+/// and the biogenic CO2 uptake `biogenicCarbonWithdrawal` (their v2
+/// predecessors), aircraft and packaging emissions, rules, allocation rules
+/// and emission factor sources keep their names; v2 has no outbound
+/// logistics or CCU fields, so those stay out.
 pub fn to_v2(pcf: &PcfInput, meta: &FootprintMeta) -> Result<ProductFootprintV2, V2Gap> {
     let v3 = to_v3(pcf, meta);
     let c = &v3.pcf;
@@ -400,19 +477,19 @@ pub fn to_v2(pcf: &PcfInput, meta: &FootprintMeta) -> Result<ProductFootprintV2,
         fossil_ghg_emissions: per_unit(c.fossil_ghg_emissions),
         fossil_carbon_content: per_unit(c.fossil_carbon_content),
         biogenic_carbon_content: per_unit(biogenic),
-        d_luc_ghg_emissions: None,
+        d_luc_ghg_emissions: c.land_use_change_ghg_emissions.map(per_unit),
         land_management_ghg_emissions: None,
         other_biogenic_ghg_emissions: None,
         i_luc_ghg_emissions: None,
-        biogenic_carbon_withdrawal: None,
-        aircraft_ghg_emissions: None,
+        biogenic_carbon_withdrawal: c.biogenic_co2_uptake.map(per_unit),
+        aircraft_ghg_emissions: c.aircraft_ghg_emissions.map(per_unit),
         packaging_emissions_included: pcf.packaging_emissions_included,
-        packaging_ghg_emissions: None,
+        packaging_ghg_emissions: c.packaging_ghg_emissions.map(per_unit),
         characterization_factors: pcf.gwp_set.clone(),
         ipcc_characterization_factors_sources: vec![pcf.gwp_set.clone()],
         cross_sectoral_standards_used: used,
         cross_sectoral_standards: standards,
-        product_or_sector_specific_rules: Vec::new(),
+        product_or_sector_specific_rules: c.product_or_sector_specific_rules.clone(),
         biogenic_accounting_methodology: None,
         boundary_processes_description: boundary_description(&pcf.boundary),
         reference_period_start: c.reference_period_start,
@@ -420,17 +497,17 @@ pub fn to_v2(pcf: &PcfInput, meta: &FootprintMeta) -> Result<ProductFootprintV2,
         geography_region_or_subregion: c.geography_region_or_subregion,
         geography_country: c.geography_country.clone(),
         geography_country_subdivision: c.geography_country_subdivision.clone(),
-        secondary_emission_factor_sources: Vec::new(),
+        secondary_emission_factor_sources: c.secondary_emission_factor_sources.clone(),
         exempted_emissions_percent: number(c.exempted_emissions_percent),
         exempted_emissions_description: pcf.exempted_emissions_description.trim().to_string(),
-        allocation_rules_description: None,
+        allocation_rules_description: c.allocation_rules_description.clone(),
         uncertainty_assessment_description: None,
         primary_data_share: c.primary_data_share.map(number),
         dqi: pcf.dqi.as_ref().map(|q| DataQualityIndicatorsV2 {
             coverage_percent: number(q.coverage_percent),
-            technological_dqr: f64::from(q.technological),
-            temporal_dqr: f64::from(q.temporal),
-            geographical_dqr: f64::from(q.geographical),
+            technological_dqr: number(dqr_v3_to_v2(q.technological)),
+            temporal_dqr: number(dqr_v3_to_v2(q.temporal)),
+            geographical_dqr: number(dqr_v3_to_v2(q.geographical)),
             completeness_dqr: f64::from(q.completeness),
             reliability_dqr: f64::from(q.reliability),
         }),
@@ -474,7 +551,7 @@ pub fn to_v2(pcf: &PcfInput, meta: &FootprintMeta) -> Result<ProductFootprintV2,
 pub(crate) mod tests {
     use super::*;
     use crate::pact::{check_v2_footprint, check_v3_footprint};
-    use crate::pcf::sample;
+    use crate::pcf::{full_sample, sample};
     use serde_json::json;
 
     pub(crate) fn meta() -> FootprintMeta {
@@ -549,6 +626,115 @@ pub(crate) mod tests {
         assert_eq!(check_v3_footprint(&v), Vec::<String>::new());
         let back: ProductFootprintV3 = serde_json::from_value(v).unwrap();
         assert_eq!(back, to_v3(&sample(), &meta()));
+    }
+
+    #[test]
+    fn every_optional_field_maps_to_v3() {
+        let fp = to_v3(&full_sample(), &meta());
+        let v = serde_json::to_value(&fp).unwrap();
+        assert_eq!(check_v3_footprint(&v), Vec::<String>::new());
+        let c = v["pcf"].as_object().unwrap();
+        let plain = serde_json::to_value(to_v3(&sample(), &meta())).unwrap();
+        let added: serde_json::Map<String, serde_json::Value> = c
+            .iter()
+            .filter(|(k, _)| plain["pcf"].get(k.as_str()).is_none())
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        assert_eq!(
+            serde_json::Value::Object(added),
+            json!({
+                "landUseChangeGhgEmissions": "1.25",
+                "biogenicCO2Uptake": "-2.4",
+                "aircraftGhgEmissions": "0.5",
+                "packagingGhgEmissions": "3.3",
+                "outboundLogisticsGhgEmissions": "6.05",
+                "ccuCarbonContent": "0.02",
+                "ccuCalculationApproach": "Credit",
+                "ccuCreditCertification": "https://registry.example/ccu/123",
+                "productOrSectorSpecificRules": [
+                    {"operator": "EPD International", "ruleNames": ["PCR 2019:14"]},
+                    {"operator": "Other", "ruleNames": ["PV module PCR", "CPIA guide"],
+                     "otherOperatorName": "China PV Industry Association"}
+                ],
+                "allocationRulesDescription": "Mass allocation between modules and offcuts.",
+                "secondaryEmissionFactorSources": [
+                    {"name": "ecoinvent", "version": "3.9.1"},
+                    {"name": "CLCD", "version": "0.8"}
+                ]
+            })
+        );
+        // Everything else is as without them.
+        let mut rest = v.clone();
+        for k in c.keys().filter(|k| plain["pcf"].get(k.as_str()).is_none()) {
+            rest["pcf"].as_object_mut().unwrap().remove(k);
+        }
+        assert_eq!(rest, plain);
+        let back: ProductFootprintV3 = serde_json::from_value(v).unwrap();
+        assert_eq!(back, fp);
+    }
+
+    #[test]
+    fn unusable_optional_values_stay_out_of_v3() {
+        let mut p = full_sample();
+        p.packaging_emissions_included = false;
+        p.ccu_calculation_approach = Some("credit".into());
+        p.ccu_credit_certification = Some("  ".into());
+        p.allocation_rules_description = " ".into();
+        p.product_or_sector_specific_rules = vec![
+            SectorRule {
+                operator: "PCR".into(),
+                rule_names: vec!["PCR-A".into()],
+                other_operator_name: None,
+            },
+            SectorRule {
+                operator: "Other".into(),
+                rule_names: vec!["PCR-B".into()],
+                other_operator_name: None,
+            },
+            SectorRule {
+                operator: "PEF".into(),
+                rule_names: vec![" ".into()],
+                other_operator_name: None,
+            },
+            SectorRule {
+                operator: "PEF".into(),
+                rule_names: vec!["PEF 3.1".into(), " PEF 3.1 ".into()],
+                other_operator_name: Some("ignored".into()),
+            },
+            SectorRule {
+                operator: "PEF".into(),
+                rule_names: vec!["PEF 3.1".into()],
+                other_operator_name: None,
+            },
+        ];
+        let source = |name: &str, version: &str| crate::pcf::EmissionFactorSource {
+            name: name.into(),
+            version: version.into(),
+        };
+        p.secondary_emission_factor_sources = vec![
+            source(" ecoinvent ", "3.9.1"),
+            source("ecoinvent", "3.9.1 "),
+            source("GaBi", ""),
+        ];
+        let v = serde_json::to_value(to_v3(&p, &meta())).unwrap();
+        assert_eq!(check_v3_footprint(&v), Vec::<String>::new());
+        let c = &v["pcf"];
+        for k in [
+            "packagingGhgEmissions",
+            "ccuCalculationApproach",
+            "ccuCreditCertification",
+            "allocationRulesDescription",
+        ] {
+            assert!(c.get(k).is_none(), "{k}");
+        }
+        assert_eq!(
+            c["productOrSectorSpecificRules"],
+            json!([{"operator": "PEF", "ruleNames": ["PEF 3.1"]}])
+        );
+        assert_eq!(
+            c["secondaryEmissionFactorSources"],
+            json!([{"name": "ecoinvent", "version": "3.9.1"}])
+        );
     }
 
     #[test]
@@ -668,6 +854,138 @@ pub(crate) mod tests {
         assert_eq!(c["assurance"]["boundary"], "Cradle-to-Gate");
         let back: ProductFootprintV2 = serde_json::from_value(v).unwrap();
         assert_eq!(back, fp);
+    }
+
+    #[test]
+    fn the_sample_maps_to_the_exact_v2_json() {
+        // As before the optional fields existed, but for the ratings, which
+        // are restated from v3's 1–5 on v2's 1–3 (2 → 1.5, 1 → 1).
+        let v = serde_json::to_value(to_v2(&sample(), &meta()).unwrap()).unwrap();
+        let pcf = json!({
+            "declaredUnit": "kilogram",
+            "unitaryProductAmount": "27.5",
+            "productMassPerDeclaredUnit": "1",
+            "pCfExcludingBiogenic": "15",
+            "pCfIncludingBiogenic": "14.912727272727",
+            "fossilGhgEmissions": "14.727272727273",
+            "fossilCarbonContent": "0",
+            "biogenicCarbonContent": "0.025454545455",
+            "packagingEmissionsIncluded": true,
+            "characterizationFactors": "AR6",
+            "ipccCharacterizationFactorsSources": ["AR6"],
+            "crossSectoralStandardsUsed": ["ISO Standard 14067"],
+            "crossSectoralStandards": ["ISO14067"],
+            "boundaryProcessesDescription": "System boundary: cradle-to-gate.",
+            "referencePeriodStart": "2025-01-01T00:00:00Z",
+            "referencePeriodEnd": "2026-01-01T00:00:00Z",
+            "geographyCountrySubdivision": "CN-FJ",
+            "exemptedEmissionsPercent": 0.8,
+            "exemptedEmissionsDescription": "capital goods",
+            "primaryDataShare": 62.5,
+            "dqi": {
+                "coveragePercent": 80.0,
+                "technologicalDQR": 1.5,
+                "temporalDQR": 1.0,
+                "geographicalDQR": 1.5,
+                "completenessDQR": 2.0,
+                "reliabilityDQR": 1.0
+            }
+        });
+        assert_eq!(
+            v,
+            json!({
+                "id": "0194f6c2-7a1e-7c3d-9b2a-5e8f1d2c3b4a",
+                "specVersion": "2.3.3",
+                "version": 1,
+                "created": "2026-02-01T08:30:00Z",
+                "status": "Active",
+                "companyName": "Minjiang Solar Co., Ltd.",
+                "companyIds": ["urn:pact:egret.example:uscc:91350100MA2XYZ1234"],
+                "productDescription": "550 W monocrystalline module",
+                "productIds": ["urn:pact:sample.com:product-id:pv-550"],
+                "productClassifications": ["urn:pact:productclassification:un-cpc:46410"],
+                "productCategoryCpc": "46410",
+                "productNameCompany": "PV module",
+                "comment": "",
+                "pcf": pcf
+            })
+        );
+        assert_eq!(check_v2_footprint(&v), Vec::<String>::new());
+    }
+
+    #[test]
+    fn v3_ratings_fit_v2s_scale() {
+        assert_eq!(
+            (1..=5).map(dqr_v3_to_v2).collect::<Vec<_>>(),
+            ["1", "1.5", "2", "2.5", "3"]
+                .map(|s| s.parse::<Decimal>().unwrap())
+                .to_vec()
+        );
+        let mut p = sample();
+        let q = p.dqi.as_mut().unwrap();
+        (q.technological, q.temporal, q.geographical) = (5, 4, 3);
+        let v3 = serde_json::to_value(to_v3(&p, &meta())).unwrap();
+        assert_eq!(check_v3_footprint(&v3), Vec::<String>::new());
+        assert_eq!(
+            v3["pcf"]["dqi"],
+            json!({"technologicalDQR": "5", "geographicalDQR": "3", "temporalDQR": "4"})
+        );
+        let v2 = serde_json::to_value(to_v2(&p, &meta()).unwrap()).unwrap();
+        assert_eq!(check_v2_footprint(&v2), Vec::<String>::new());
+        let d = &v2["pcf"]["dqi"];
+        assert_eq!(
+            (
+                &d["technologicalDQR"],
+                &d["temporalDQR"],
+                &d["geographicalDQR"]
+            ),
+            (&json!(3.0), &json!(2.5), &json!(2.0))
+        );
+    }
+
+    #[test]
+    fn every_optional_field_v2_knows_maps_to_v2_per_kilogram() {
+        let v = serde_json::to_value(to_v2(&full_sample(), &meta()).unwrap()).unwrap();
+        assert_eq!(check_v2_footprint(&v), Vec::<String>::new());
+        let c = &v["pcf"];
+        // Per kilogram: the piece weighs 27.5 kg.
+        assert_eq!(c["dLucGhgEmissions"], "0.045454545455");
+        assert_eq!(c["biogenicCarbonWithdrawal"], "-0.087272727273");
+        assert_eq!(c["aircraftGhgEmissions"], "0.018181818182");
+        assert_eq!(c["packagingGhgEmissions"], "0.12");
+        assert_eq!(
+            c["allocationRulesDescription"],
+            "Mass allocation between modules and offcuts."
+        );
+        assert_eq!(
+            c["secondaryEmissionFactorSources"],
+            json!([
+                {"name": "ecoinvent", "version": "3.9.1"},
+                {"name": "CLCD", "version": "0.8"}
+            ])
+        );
+        assert_eq!(
+            c["productOrSectorSpecificRules"][1],
+            json!({"operator": "Other", "ruleNames": ["PV module PCR", "CPIA guide"],
+                   "otherOperatorName": "China PV Industry Association"})
+        );
+        // v2 has no outbound logistics or CCU; nothing else changes.
+        let plain = serde_json::to_value(to_v2(&sample(), &meta()).unwrap()).unwrap();
+        let mut rest = v.clone();
+        for k in [
+            "dLucGhgEmissions",
+            "biogenicCarbonWithdrawal",
+            "aircraftGhgEmissions",
+            "packagingGhgEmissions",
+            "allocationRulesDescription",
+            "secondaryEmissionFactorSources",
+            "productOrSectorSpecificRules",
+        ] {
+            rest["pcf"].as_object_mut().unwrap().remove(k);
+        }
+        assert_eq!(rest, plain);
+        let back: ProductFootprintV2 = serde_json::from_value(v).unwrap();
+        assert_eq!(back, to_v2(&full_sample(), &meta()).unwrap());
     }
 
     #[test]
