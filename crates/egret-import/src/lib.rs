@@ -30,9 +30,11 @@
 
 pub mod activities;
 pub mod annex;
+pub mod archive;
 pub mod datasheet;
 pub mod olca;
 pub mod table;
+pub mod triplets;
 
 use std::collections::HashMap;
 use std::fmt;

@@ -194,7 +194,37 @@ pub async fn product_import(
     };
     let gwp_set = get("gwp_set").unwrap_or_else(|| "AR6".into());
     let lower = fname.to_ascii_lowercase();
-    let (model, note) = if lower.ends_with(".zip") {
+    let (model, note) = if lower.ends_with(".zip") && egret_import::archive::zip_holds_csv(&bytes) {
+        let opts = egret_import::triplets::TripletOptions {
+            demand_product: get("reference"),
+            amount: get("amount").map(|a| decimal("amount", &a)).transpose()?,
+            gwp_set,
+            name: get("name"),
+        };
+        let imp =
+            egret_import::triplets::read_triplets_zip(&fname, &bytes, &opts).map_err(|errs| {
+                AppError::invalid(
+                    errs.into_iter()
+                        .map(|e| {
+                            let mut at = format!("{fname}: {}", e.file);
+                            if let Some(r) = e.row {
+                                at.push_str(&format!(", row {r}"));
+                            }
+                            if let Some(c) = &e.column {
+                                at.push_str(&format!(", column {c}"));
+                            }
+                            FieldError::new(at, e.msg)
+                        })
+                        .collect(),
+                )
+            })?;
+        let note = format!(
+            "matrix files {fname}: {} processes ({} flows without factor)",
+            imp.model.processes.len(),
+            imp.skipped_flows.len()
+        );
+        (imp.model, note)
+    } else if lower.ends_with(".zip") {
         let opts = egret_import::olca::OlcaOptions {
             impact_category: get("category"),
             reference_process: get("reference"),
@@ -685,6 +715,41 @@ pub async fn system_edit(
         .save_product_system(p, &id, &sid, f.base, &model, &note)
         .await?;
     Ok(Redirect::to(&format!("{}#processes", system_href(&id, &sid))).into_response())
+}
+
+/// A version as CSV matrix files (technosphere, biosphere,
+/// characterisation) in a zip: what `egret lca solve` and Brightway read.
+pub async fn system_matrices(
+    State(st): State<AppState>,
+    UserCtx(_, auth): UserCtx,
+    Path((id, sid)): Path<(String, String)>,
+    Query(q): Query<VersionQuery>,
+) -> AppResult<Response> {
+    let v = st
+        .store
+        .product_system(&auth.principal, &id, &sid, q.v)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let m = v
+        .model
+        .matrices(gwp(&v.model.gwp_set))
+        .map_err(AppError::invalid)?;
+    let bytes = egret_import::triplets::write_triplets_zip(&m);
+    let name = format!("product-system-{sid}-v{}.zip", v.version);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/zip".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 #[derive(Deserialize, Default)]

@@ -446,6 +446,11 @@ fn table(config: &WebConfig) -> Table {
             lca_pages::system_edit,
         )
         .add(
+            "GET",
+            "/orgs/{id}/products/{sid}/matrices.zip",
+            lca_pages::system_matrices,
+        )
+        .add(
             "POST",
             "/orgs/{id}/products/{sid}/calculate",
             lca_pages::system_calculate,

@@ -1153,6 +1153,21 @@ fn expectations(f: &Fixture) -> BTreeMap<(&'static str, &'static str), Vec<Probe
             ),
         ],
     );
+    m.insert(
+        ("GET", "/orgs/{id}/products/{sid}/matrices.zip"),
+        vec![
+            p(
+                format!("/orgs/{a}/products/{}/matrices.zip", f.system_a),
+                Body::None,
+                ESG_A,
+            ),
+            p(
+                format!("/orgs/{b}/products/{}/matrices.zip", f.system_b),
+                Body::None,
+                ESG_B,
+            ),
+        ],
+    );
     let calc = form(&[("version", "1"), ("draws", "0"), ("seed", "1")]);
     m.insert(
         ("POST", "/orgs/{id}/products/{sid}/calculate"),
@@ -3808,8 +3823,37 @@ async fn a_product_system_is_built_in_pages_calculated_and_gives_a_traceable_foo
             .unwrap()
             .contains("broken.toml: processes[0].inputs[0].product")
     );
+    // Exported as matrix files (what egret lca solve and Brightway read)
+    // and imported back, it gives the same result.
+    let r = ent.get(&format!("{system}/matrices.zip?v=5")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()[CONTENT_TYPE], "application/zip");
+    let zip = r.bytes().await.unwrap().to_vec();
+    let r = ent
+        .send(
+            "POST",
+            &format!("/orgs/{org}/products/import"),
+            &Body::File(vec![], "bottle-matrices.zip".into(), zip),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap()
+    );
+    let again = location(&r);
+    let r = ent
+        .send(
+            "POST",
+            &format!("{again}/calculate"),
+            &form(&[("version", "1"), ("draws", "0")]),
+        )
+        .await;
+    let page = ent.get(&location(&r)).await.text().await.unwrap();
+    assert!(page.contains("<strong id=\"calc-score\">97.06</strong>"));
     let p = principal_of(&f, Ent).await;
-    assert_eq!(f.store.product_systems_of(&p, org).await.unwrap().len(), 3);
+    assert_eq!(f.store.product_systems_of(&p, org).await.unwrap().len(), 4);
 }
 
 #[tokio::test]
