@@ -2859,7 +2859,10 @@ on_all_backends!(
         assert!(!facts.footprint_orgs.contains(&org));
         store.publish_pcf(&ent, &org, &v2.pcf_id).await.unwrap();
         let facts = store.city_facts(&city, &[]).await.unwrap();
-        assert_eq!(facts.footprint_orgs.iter().filter(|o| **o == org).count(), 1);
+        assert_eq!(
+            facts.footprint_orgs.iter().filter(|o| **o == org).count(),
+            1
+        );
         assert_eq!(store.pcfs_of(&bank, &org).await.unwrap().len(), 1);
         assert_eq!(store.published_pcfs(Some(&org)).await.unwrap().len(), 1);
         // Certification: only a practitioner of a body qualified for PCF
